@@ -1,0 +1,14 @@
+// Test runner settings. The JSON report is what .ci/run counts to print its
+// closing "N passed, N failed" line.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['shared/**/*.test.ts', '0*/**/*.test.ts'],
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test-results/vitest.json' },
+    // Integration tests start real servers on loopback; a hung socket must fail, not stall CI.
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+  },
+});
