@@ -1,0 +1,411 @@
+/**
+ * The MCP server core: what a server does with one JSON-RPC message, whatever
+ * carried it. Every stage's transport hands messages to this class.
+ *
+ * Teaches: the seam between protocol and transport. The core knows methods,
+ * versions, tools, progress and cancellation; it knows nothing about HTTP.
+ * A transport gives it one message, a way to send messages back while the
+ * request runs, and an AbortSignal, and maps the answer onto its wire.
+ * Implements both eras of MCP:
+ * - handshake era (2024-11-05 to 2025-11-25): `initialize` with version
+ *   negotiation by counter-offer, `notifications/initialized`, `ping`,
+ *   `notifications/cancelled`;
+ * - revision 2026-07-28: every request carries its version and client
+ *   capabilities in `_meta`, `server/discover`, `resultType` on every result.
+ * Read next: tools.ts and demo-tools.ts (what the core runs), then any stage's server.ts.
+ * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/lifecycle
+ * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/versioning
+ * @module
+ */
+import {
+  ErrorCode,
+  JsonRpcError,
+  errorResponse,
+  isPlainObject,
+  isRequest,
+  type JsonObject,
+  type JsonRpcMessage,
+  type JsonRpcNotification,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+} from './jsonrpc.ts';
+import type { HandshakeState } from './handshake-state.ts';
+import { ToolRegistry, type CallToolResult, type Tool, type ToolContext } from './tools.ts';
+import {
+  LATEST_HANDSHAKE_VERSION,
+  MetaKey,
+  SUPPORTED_VERSIONS,
+  isHandshakeVersion,
+  isStatelessVersion,
+  type ProtocolVersion,
+} from './versions.ts';
+
+/** Name and version of an MCP implementation (`serverInfo`, `clientInfo`). */
+export interface Implementation {
+  name: string;
+  version: string;
+  title?: string;
+}
+
+/** Options for {@link McpServer}. */
+export interface McpServerOptions {
+  serverInfo: Implementation;
+  tools: ReadonlyArray<Tool<never>>;
+  /** Guidance for the model on how to use this server. */
+  instructions?: string;
+  /**
+   * How long (ms) a 2026-07-28 client may cache `tools/list` and `server/discover`.
+   * The tool list never changes while the server runs, so the default is an hour.
+   * @see https://modelcontextprotocol.io/specification/2026-07-28/server/utilities/caching
+   */
+  ttlMs?: number;
+  /** Called with every unexpected error (a bug, not bad input): production logs it, tests observe it. */
+  onError?: (error: unknown) => void;
+}
+
+/** What a transport hands the core with each message. */
+export interface MessageContext {
+  /**
+   * Sends a message to the client while the request runs (progress). The core
+   * calls it only before it returns the request's response, never after.
+   */
+  send(message: JsonRpcNotification): void;
+  /**
+   * Aborted by the transport when the request's result can no longer be
+   * delivered, or (2026-07-28) when the client closed the response stream.
+   */
+  signal: AbortSignal;
+  /**
+   * The handshake-era state of the connection or session the message belongs
+   * to. A stateful transport keeps one per session; a stateless one makes a
+   * new one per HTTP request.
+   */
+  handshake: HandshakeState;
+}
+
+/** The era a request belongs to, read from the request itself. */
+export type Era = 'handshake' | 'stateless';
+
+/**
+ * Which era a request belongs to: one whose `params._meta` carries the 2026
+ * per-request fields is served statelessly; anything else (an `initialize`
+ * first of all) is handshake-era.
+ * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/versioning#backward-compatibility-with-initialization-based-versions
+ */
+export function eraOf(message: JsonRpcMessage): Era {
+  const meta = isRequest(message) ? requestMeta(message) : undefined;
+  return meta && (MetaKey.protocolVersion in meta || MetaKey.clientCapabilities in meta)
+    ? 'stateless'
+    : 'handshake';
+}
+
+/** A request's `params._meta`, if it has one. */
+export function requestMeta(request: JsonRpcRequest): JsonObject | undefined {
+  const meta = request.params?._meta;
+  return isPlainObject(meta) ? meta : undefined;
+}
+
+/** The server capabilities the course declares: tools, and nothing else. */
+const CAPABILITIES = { tools: { listChanged: false } };
+
+/** Methods of the handshake era that the core answers. */
+const HANDSHAKE_METHODS = new Set(['initialize', 'ping', 'tools/list', 'tools/call']);
+
+/** Methods of revision 2026-07-28 that the core answers (`initialize`, `ping`, `logging/setLevel` are gone). */
+const STATELESS_METHODS = new Set(['server/discover', 'tools/list', 'tools/call']);
+
+/**
+ * A transport-agnostic MCP server that offers tools, in both protocol eras.
+ *
+ * @example
+ * ```ts
+ * const { tools } = createDemoTools();
+ * const server = new McpServer({ serverInfo: { name: 'demo', version: '1.0.0' }, tools });
+ * const handshake = new HandshakeState();
+ * const response = await server.handle(
+ *   { jsonrpc: '2.0', id: 1, method: 'tools/list' },
+ *   { send: () => {}, signal: new AbortController().signal, handshake },
+ * );
+ * ```
+ */
+export class McpServer {
+  readonly #options: McpServerOptions;
+  readonly #tools: ToolRegistry;
+
+  constructor(options: McpServerOptions) {
+    this.#options = options;
+    this.#tools = new ToolRegistry(options.tools);
+  }
+
+  /**
+   * Handles one incoming message.
+   * @returns the response owed for a request; `undefined` for a notification, a
+   *   response, or a request that was cancelled (a cancelled request gets no answer).
+   */
+  async handle(
+    message: JsonRpcMessage,
+    context: MessageContext,
+  ): Promise<JsonRpcResponse | undefined> {
+    if (!isRequest(message)) {
+      if ('method' in message) this.#handleNotification(message, context.handshake);
+      // The course's servers send no requests, so a response from the client answers nothing.
+      return undefined;
+    }
+    const era = eraOf(message);
+    // One controller per request: the transport's signal and (handshake era)
+    // notifications/cancelled both abort it.
+    const controller = new AbortController();
+    const signal = AbortSignal.any([context.signal, controller.signal]);
+    const inFlight = era === 'handshake' ? context.handshake.inFlight : undefined;
+    inFlight?.set(message.id, controller);
+    let finished = false;
+    const send = (notification: JsonRpcNotification): void => {
+      // "Progress notifications MUST stop after completion": nothing leaves once we answered or were cancelled.
+      if (!finished && !signal.aborted) context.send(notification);
+    };
+    try {
+      const result =
+        era === 'stateless'
+          ? await this.#handleStateless(message, send, signal)
+          : await this.#handleHandshake(message, send, signal, context.handshake);
+      return signal.aborted ? undefined : { jsonrpc: '2.0', id: message.id, result };
+    } catch (error) {
+      if (signal.aborted) return undefined;
+      if (error instanceof JsonRpcError)
+        return errorResponse(message.id, error.code, error.message, error.data);
+      this.#options.onError?.(error);
+      return errorResponse(message.id, ErrorCode.InternalError, 'Internal error');
+    } finally {
+      finished = true;
+      inFlight?.delete(message.id);
+    }
+  }
+
+  // ── Handshake era (2024-11-05 .. 2025-11-25) ──────────────────────────────
+
+  async #handleHandshake(
+    request: JsonRpcRequest,
+    send: (n: JsonRpcNotification) => void,
+    signal: AbortSignal,
+    handshake: HandshakeState,
+  ): Promise<JsonObject> {
+    if (!HANDSHAKE_METHODS.has(request.method)) throw methodNotFound(request.method);
+    const params = request.params ?? {};
+    switch (request.method) {
+      case 'initialize':
+        return this.#initialize(params, handshake);
+      case 'ping':
+        // "The receiver MUST respond promptly with an empty response."
+        return {};
+      case 'tools/list':
+        checkCursor(params);
+        return { tools: this.#tools.list() };
+      default: // tools/call
+        return this.#callTool(params, send, signal, handshake.protocolVersion);
+    }
+  }
+
+  /**
+   * Version negotiation: echo the client's version if we support it, otherwise
+   * counter-offer our newest in a *successful* result (not an error). The
+   * client decides whether it can live with the counter-offer.
+   * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/lifecycle#version-negotiation
+   */
+  #initialize(params: JsonObject, handshake: HandshakeState): JsonObject {
+    if (typeof params.protocolVersion !== 'string') {
+      throw new JsonRpcError(
+        ErrorCode.InvalidParams,
+        'initialize needs params.protocolVersion (a string)',
+      );
+    }
+    const protocolVersion = isHandshakeVersion(params.protocolVersion)
+      ? params.protocolVersion
+      : LATEST_HANDSHAKE_VERSION;
+    handshake.negotiated(protocolVersion, params.capabilities, params.clientInfo);
+    const { instructions, serverInfo } = this.#options;
+    return {
+      protocolVersion,
+      capabilities: CAPABILITIES,
+      serverInfo,
+      ...(instructions === undefined ? {} : { instructions }),
+    };
+  }
+
+  #handleNotification(notification: JsonRpcNotification, handshake: HandshakeState): void {
+    switch (notification.method) {
+      case 'notifications/initialized':
+        handshake.initialized = true;
+        return;
+      case 'notifications/cancelled': {
+        // "The receiver SHOULD stop work and send no response"; unknown or finished ids are ignored.
+        const requestId = notification.params?.requestId;
+        if (typeof requestId === 'string' || typeof requestId === 'number') {
+          handshake.inFlight.get(requestId)?.abort(notification.params?.reason);
+        }
+        return;
+      }
+      default:
+        // Unknown notifications are ignored: a notification is never answered, not even with an error.
+        return;
+    }
+  }
+
+  // ── Revision 2026-07-28: no handshake, every request self-contained ──────
+
+  async #handleStateless(
+    request: JsonRpcRequest,
+    send: (n: JsonRpcNotification) => void,
+    signal: AbortSignal,
+  ): Promise<JsonObject> {
+    const version = readRequestMeta(request);
+    if (!STATELESS_METHODS.has(request.method)) throw methodNotFound(request.method);
+    const params = request.params ?? {};
+    const { serverInfo, instructions, ttlMs = 3_600_000 } = this.#options;
+    let result: JsonObject;
+    switch (request.method) {
+      case 'server/discover':
+        result = {
+          supportedVersions: SUPPORTED_VERSIONS,
+          capabilities: CAPABILITIES,
+          ...(instructions === undefined ? {} : { instructions }),
+          ttlMs,
+          cacheScope: 'public',
+        };
+        break;
+      case 'tools/list':
+        checkCursor(params);
+        // "MUST NOT vary per connection", "SHOULD be in a deterministic order": the registry sorts by name.
+        result = { tools: this.#tools.list(), ttlMs, cacheScope: 'public' };
+        break;
+      default: // tools/call
+        result = await this.#callTool(params, send, signal, version);
+    }
+    // Every result says what it is, and who answered, "without relying on any prior connection state".
+    const meta = isPlainObject(result._meta) ? result._meta : {};
+    return {
+      ...result,
+      resultType: 'complete',
+      _meta: { ...meta, [MetaKey.serverInfo]: serverInfo },
+    };
+  }
+
+  // ── Both eras ─────────────────────────────────────────────────────────────
+
+  async #callTool(
+    params: JsonObject,
+    send: (n: JsonRpcNotification) => void,
+    signal: AbortSignal,
+    version: ProtocolVersion,
+  ): Promise<JsonObject> {
+    const { name, arguments: args = {} } = params;
+    if (typeof name !== 'string')
+      throw new JsonRpcError(ErrorCode.InvalidParams, 'tools/call needs params.name (a string)');
+    if (!isPlainObject(args))
+      throw new JsonRpcError(
+        ErrorCode.InvalidParams,
+        'tools/call params.arguments must be an object',
+      );
+    const tool = this.#tools.get(name);
+    // A tool that does not exist is a protocol error: the request cannot be routed.
+    if (!tool) throw new JsonRpcError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
+
+    // Bad arguments are a tool execution error (2025-11-25): the model reads it and can correct itself.
+    const checked = this.#tools.checkArguments(name, args);
+    if (!checked.ok) return toolError(checked.message);
+
+    const context: ToolContext = {
+      signal,
+      sendProgress: progressSender(params, send, version),
+    };
+    try {
+      return { ...(await tool.run(checked.args, context)) };
+    } catch (error) {
+      if (signal.aborted) throw error;
+      return toolError(`${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+
+/**
+ * Checks the per-request `_meta` fields of revision 2026-07-28.
+ * @returns the request's protocol version.
+ * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/index#meta
+ */
+function readRequestMeta(request: JsonRpcRequest): ProtocolVersion {
+  const meta = requestMeta(request) ?? {};
+  const version = meta[MetaKey.protocolVersion];
+  // "A request missing any required field is malformed": -32602, and HTTP 400 on the transport.
+  if (typeof version !== 'string') {
+    throw new JsonRpcError(
+      ErrorCode.InvalidParams,
+      `_meta is missing "${MetaKey.protocolVersion}"`,
+    );
+  }
+  if (!isPlainObject(meta[MetaKey.clientCapabilities])) {
+    throw new JsonRpcError(
+      ErrorCode.InvalidParams,
+      `_meta is missing "${MetaKey.clientCapabilities}"`,
+    );
+  }
+  if (!isStatelessVersion(version)) {
+    throw new JsonRpcError(
+      ErrorCode.UnsupportedProtocolVersion,
+      isHandshakeVersion(version)
+        ? `Unsupported protocol version: ${version} is served through the initialize handshake, not per-request _meta`
+        : `Unsupported protocol version: ${version}`,
+      { supported: SUPPORTED_VERSIONS, requested: version },
+    );
+  }
+  return version;
+}
+
+/**
+ * Builds the tool's `sendProgress`: a no-op without a `progressToken`, and a
+ * guard for the rule that progress must increase with every notification.
+ * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/utilities/progress
+ */
+function progressSender(
+  params: JsonObject,
+  send: (n: JsonRpcNotification) => void,
+  version: ProtocolVersion,
+): ToolContext['sendProgress'] {
+  const meta = isPlainObject(params._meta) ? params._meta : {};
+  const token = meta.progressToken;
+  if (typeof token !== 'string' && typeof token !== 'number') return () => {};
+  let last = -Infinity;
+  return (progress, total, message) => {
+    if (!(progress > last)) {
+      throw new RangeError(
+        `progress must increase with every notification (${progress} after ${last})`,
+      );
+    }
+    last = progress;
+    send({
+      jsonrpc: '2.0',
+      method: 'notifications/progress',
+      params: {
+        progressToken: token,
+        progress,
+        ...(total === undefined ? {} : { total }),
+        // `message` arrived in 2025-03-26; a 2024-11-05 peer does not expect it.
+        ...(message === undefined || version === '2024-11-05' ? {} : { message }),
+      },
+    });
+  };
+}
+
+/** Our tool list fits on one page; only "start from the beginning" cursors are valid. */
+function checkCursor(params: JsonObject): void {
+  // 2026-07-28: "an empty-string cursor is valid"; anything else we never issued is invalid.
+  if (params.cursor !== undefined && params.cursor !== '') {
+    throw new JsonRpcError(ErrorCode.InvalidParams, 'Invalid cursor');
+  }
+}
+
+function methodNotFound(method: string): JsonRpcError {
+  return new JsonRpcError(ErrorCode.MethodNotFound, `Method not found: ${method}`);
+}
+
+function toolError(text: string): CallToolResult & JsonObject {
+  return { content: [{ type: 'text', text }], isError: true };
+}

@@ -1,0 +1,157 @@
+/**
+ * What an MCP tool is to a server: a name, a JSON Schema for its arguments, and
+ * a function that may report progress and must stop when its signal aborts.
+ *
+ * Teaches: the two kinds of tool error. A request the server cannot route (no
+ * such tool) is a protocol error; arguments that fail the schema are a tool
+ * execution error (`isError: true`), so the model can read it and try again.
+ * Implements: "Tools", revisions 2024-11-05 to 2026-07-28; input validation
+ * errors as tool execution errors from 2025-11-25.
+ * @see https://modelcontextprotocol.io/specification/2025-11-25/server/tools#error-handling
+ * @module
+ */
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { JsonObject } from './jsonrpc.ts';
+
+/** A block of tool output. The course's tools only return text. */
+export interface TextContent {
+  type: 'text';
+  text: string;
+}
+
+/** What a tool returns: content for the model, optionally structured data and an error flag. */
+export interface CallToolResult {
+  content: TextContent[];
+  /** Machine-readable output (2025-06-18 and later); it must fit the tool's `outputSchema`. */
+  structuredContent?: JsonObject;
+  /** True when the tool failed; a missing flag means success. */
+  isError?: boolean;
+}
+
+/** What the server core hands a running tool. */
+export interface ToolContext {
+  /** Aborted when the request is cancelled or its result can no longer be delivered. */
+  signal: AbortSignal;
+  /**
+   * Reports progress to the caller, a no-op when the caller sent no `progressToken`.
+   * `progress` must grow with every call; `total` and `message` are optional.
+   * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/utilities/progress
+   */
+  sendProgress: (progress: number, total?: number, message?: string) => void;
+}
+
+/** How a tool is listed in `tools/list`. */
+export interface ToolDefinition {
+  name: string;
+  title?: string;
+  description: string;
+  /** A JSON Schema (2020-12 unless `$schema` says otherwise) whose root is an object. */
+  inputSchema: JsonObject & { type: 'object' };
+  outputSchema?: JsonObject & { type: 'object' };
+  annotations?: {
+    readOnlyHint?: boolean;
+    destructiveHint?: boolean;
+    idempotentHint?: boolean;
+    openWorldHint?: boolean;
+  };
+}
+
+/**
+ * A tool: its listing plus the code that runs it. `run` receives arguments that
+ * already passed `inputSchema`, with the schema's defaults filled in.
+ *
+ * @example
+ * ```ts
+ * const shout: Tool<{ text: string }> = {
+ *   name: 'shout',
+ *   description: 'Upper-cases text.',
+ *   inputSchema: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] },
+ *   run: async ({ text }) => ({ content: [{ type: 'text', text: text.toUpperCase() }] }),
+ * };
+ * ```
+ */
+export interface Tool<Args = JsonObject> extends ToolDefinition {
+  run(args: Args, context: ToolContext): Promise<CallToolResult>;
+}
+
+/** The outcome of checking a call's arguments against a tool's input schema. */
+export type ArgumentCheck = { ok: true; args: JsonObject } | { ok: false; message: string };
+
+/**
+ * The tools a server offers, with their input schemas compiled once.
+ *
+ * @remarks Ajv compiles each schema to a function at start-up, so a call pays
+ * only for the check itself. Defaults are filled into a copy, never into the
+ * caller's object.
+ */
+export class ToolRegistry {
+  readonly #tools = new Map<string, { tool: Tool; validate: ValidateFunction }>();
+
+  // The tool list's order is part of the protocol in 2026-07-28 (deterministic),
+  // so it is fixed once, sorted by name.
+  readonly #definitions: ToolDefinition[];
+
+  constructor(tools: ReadonlyArray<Tool<never>>) {
+    const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: true });
+    for (const tool of tools as ReadonlyArray<Tool>) {
+      if (this.#tools.has(tool.name)) throw new Error(`Duplicate tool name: ${tool.name}`);
+      this.#tools.set(tool.name, { tool, validate: ajv.compile(tool.inputSchema) });
+    }
+    this.#definitions = [...tools]
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .map(({ name, title, description, inputSchema, outputSchema, annotations }) => ({
+        name,
+        ...(title === undefined ? {} : { title }),
+        description,
+        inputSchema,
+        ...(outputSchema === undefined ? {} : { outputSchema }),
+        ...(annotations === undefined ? {} : { annotations }),
+      }));
+  }
+
+  /** The listing for `tools/list`, sorted by name. */
+  list(): ToolDefinition[] {
+    return this.#definitions;
+  }
+
+  /** The tool with this name, if any. */
+  get(name: string): Tool | undefined {
+    return this.#tools.get(name)?.tool;
+  }
+
+  /**
+   * Checks arguments against the tool's input schema.
+   * @returns the arguments with defaults applied, or a message that names every bad field.
+   */
+  checkArguments(name: string, args: JsonObject): ArgumentCheck {
+    const entry = this.#tools.get(name);
+    if (!entry) return { ok: false, message: `Unknown tool: ${name}` };
+    const copy = structuredClone(args);
+    if (entry.validate(copy)) return { ok: true, args: copy };
+    return {
+      ok: false,
+      message: `Invalid arguments for ${name}: ${describe(entry.validate.errors)}`,
+    };
+  }
+}
+
+function describe(errors: ErrorObject[] | null | undefined): string {
+  return (errors ?? [])
+    .map((error) => {
+      if (error.keyword === 'required') {
+        const { missingProperty } = error.params as { missingProperty: string };
+        return `${fieldName(error.instancePath)}missing required field "${missingProperty}"`;
+      }
+      if (error.keyword === 'additionalProperties') {
+        const { additionalProperty } = error.params as { additionalProperty: string };
+        return `${fieldName(error.instancePath)}unknown field "${additionalProperty}"`;
+      }
+      return `${fieldName(error.instancePath) || 'arguments '}${error.message ?? 'is invalid'}`;
+    })
+    .join('; ');
+}
+
+// "/pages" -> 'field "pages" '; "" (the arguments object itself) -> ''
+function fieldName(instancePath: string): string {
+  return instancePath ? `field "${instancePath.slice(1).replaceAll('/', '.')}" ` : '';
+}
