@@ -1,0 +1,234 @@
+/**
+ * Stage 01 client: every message is one POST, every answer one JSON body.
+ *
+ * Teaches: what a plain-HTTP client pays. It asks for progress and gets none,
+ * because the server has no way to send it, so it can only show a spinner and
+ * the time passing. And it counts the TCP connections it opens: with
+ * keep-alive one connection carries every call; without it each POST costs a
+ * new connection (and, over HTTPS, a new TLS handshake).
+ * Implements: the client side of "Streamable HTTP" for a server that only ever
+ * answers `application/json`, revisions 2025-03-26 to 2026-07-28.
+ * Read next: ../docs/01-plain-http.md.
+ * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#sending-messages-to-the-server
+ * @module
+ */
+import { parseArgs } from 'node:util';
+import { Agent, fetch } from 'undici';
+import { isEntryPoint } from '../shared/cli.ts';
+import { checkMessage, type JsonRpcMessage } from '../shared/jsonrpc.ts';
+import { McpClient, type ClientTransport, type SendOptions } from '../shared/mcp-client.ts';
+import { startSpinner } from '../shared/terminal.ts';
+import {
+  LATEST_HANDSHAKE_VERSION,
+  isSupportedVersion,
+  type ProtocolVersion,
+} from '../shared/versions.ts';
+
+/** Options for {@link PlainHttpClientTransport}. */
+export interface PlainHttpTransportOptions {
+  /**
+   * Reuse one TCP connection for every request (the default). `false` sends
+   * `Connection: close`, so every POST opens a connection of its own.
+   */
+  keepAlive?: boolean;
+}
+
+/**
+ * Sends each message as a POST and hands the JSON answer back to the client core.
+ *
+ * @example
+ * ```ts
+ * const transport = new PlainHttpClientTransport('http://127.0.0.1:3001/mcp');
+ * const client = new McpClient({ transport, clientInfo: { name: 'me', version: '1.0.0' } });
+ * await client.connect();
+ * console.log(transport.connections); // 1
+ * ```
+ */
+export class PlainHttpClientTransport implements ClientTransport {
+  onmessage?: (message: JsonRpcMessage) => void;
+  readonly #url: string;
+  readonly #keepAlive: boolean;
+  // One connection per origin: HTTP/1.1 carries one request at a time on a
+  // connection, so sequential calls reuse it and the count stays exact.
+  readonly #agent = new Agent({ connections: 1 });
+  #connections = 0;
+  #requests = 0;
+
+  constructor(url: string, options: PlainHttpTransportOptions = {}) {
+    this.#url = url;
+    this.#keepAlive = options.keepAlive ?? true;
+    // Counted where connections are made, not guessed from the number of requests.
+    this.#agent.on('connect', () => (this.#connections += 1));
+  }
+
+  /** TCP connections this transport has opened. */
+  get connections(): number {
+    return this.#connections;
+  }
+
+  /** HTTP requests this transport has sent. */
+  get requests(): number {
+    return this.#requests;
+  }
+
+  async send(message: JsonRpcMessage, { signal, protocolVersion }: SendOptions): Promise<void> {
+    this.#requests += 1;
+    const response = await fetch(this.#url, {
+      method: 'POST',
+      dispatcher: this.#agent,
+      signal,
+      headers: {
+        'Content-Type': 'application/json',
+        // A Streamable HTTP client MUST accept both; this server only ever answers JSON.
+        Accept: 'application/json, text/event-stream',
+        ...(protocolVersion ? { 'MCP-Protocol-Version': protocolVersion } : {}),
+        ...(this.#keepAlive ? {} : { Connection: 'close' }),
+      },
+      body: JSON.stringify(message),
+    });
+    // 202: a notification or response was accepted; there is nothing to read.
+    if (response.status === 202) {
+      await response.body?.cancel();
+      return;
+    }
+    const text = await response.text();
+    if (!response.headers.get('content-type')?.includes('application/json')) {
+      throw new Error(`HTTP ${response.status} from ${this.#url}: ${text.slice(0, 200)}`);
+    }
+    // Errors arrive as JSON-RPC bodies too (400, 404, ...): the core matches them to the request by id.
+    const checked = checkMessage(JSON.parse(text));
+    if (!checked.ok)
+      throw new Error(`HTTP ${response.status}: not a JSON-RPC message: ${text.slice(0, 200)}`);
+    if ('error' in checked.message && checked.message.id === null) {
+      throw new Error(`HTTP ${response.status}: ${checked.message.error.message}`);
+    }
+    this.onmessage?.(checked.message);
+  }
+
+  async close(): Promise<void> {
+    await this.#agent.close();
+  }
+}
+
+/** What one run of the stage 01 client saw. */
+export interface ClientRun {
+  protocolVersion: ProtocolVersion | undefined;
+  tools: string[];
+  resultText: string;
+  /** Progress notifications that reached the client: always 0 over plain HTTP. */
+  progressReceived: number;
+  elapsedMs: number;
+  requests: number;
+  connections: number;
+}
+
+/** Options for {@link runPlainHttpClient}. */
+export interface ClientRunOptions extends PlainHttpTransportOptions {
+  url: string;
+  protocolVersion?: ProtocolVersion;
+  query?: string;
+  pages?: number;
+  delayMs?: number;
+  /** Draw a spinner on stderr while waiting (only when it is a terminal). */
+  spinner?: boolean;
+}
+
+/**
+ * The stage 01 scenario: connect (initialize in the handshake era), list the
+ * tools, call `search_issues`, and report what it cost.
+ *
+ * @example
+ * ```ts
+ * const run = await runPlainHttpClient({ url: 'http://127.0.0.1:3001/mcp', keepAlive: false });
+ * console.log(run.connections, run.requests); // 4 4
+ * ```
+ */
+export async function runPlainHttpClient(options: ClientRunOptions): Promise<ClientRun> {
+  const transport = new PlainHttpClientTransport(options.url, options);
+  const client = new McpClient({
+    transport,
+    clientInfo: { name: 'mcp-transports-course/01-client', version: '1.0.0' },
+    protocolVersion: options.protocolVersion ?? LATEST_HANDSHAKE_VERSION,
+  });
+  try {
+    await client.connect();
+    const tools = (await client.listTools()).map((tool) => tool.name);
+    let progressReceived = 0;
+    const started = performance.now();
+    const spinner = options.spinner
+      ? startSpinner('search_issues: waiting, with nothing to show')
+      : undefined;
+    try {
+      const result = await client.callTool(
+        'search_issues',
+        {
+          query: options.query ?? 'stream',
+          pages: options.pages ?? 10,
+          delayMs: options.delayMs ?? 300,
+        },
+        // We ask for progress like any MCP client would; over plain HTTP none can arrive.
+        { onprogress: () => (progressReceived += 1) },
+      );
+      return {
+        protocolVersion: client.protocolVersion,
+        tools,
+        // The first block is the tool's summary for people; the second, its structured result as JSON.
+        resultText: result.content[0]?.text ?? '',
+        progressReceived,
+        elapsedMs: performance.now() - started,
+        requests: transport.requests,
+        connections: transport.connections,
+      };
+    } finally {
+      spinner?.stop();
+    }
+  } finally {
+    await client.close();
+  }
+}
+
+/** Prints a run the way the CLI and the demo show it. */
+export function printRun(run: ClientRun, keepAlive: boolean): void {
+  console.log(`protocol version: ${run.protocolVersion}`);
+  console.log(`tools: ${run.tools.join(', ')}`);
+  console.log(run.resultText);
+  console.log(
+    `search_issues took ${(run.elapsedMs / 1000).toFixed(1)} s; progress notifications received: ${run.progressReceived}`,
+  );
+  console.log(
+    `TCP connections used: ${run.connections} for ${run.requests} HTTP requests (${keepAlive ? 'keep-alive' : 'no keep-alive'})`,
+  );
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      url: { type: 'string', default: `http://127.0.0.1:${process.env.PORT || 3001}/mcp` },
+      'no-keepalive': { type: 'boolean', default: false },
+      revision: { type: 'string', default: LATEST_HANDSHAKE_VERSION },
+      query: { type: 'string', default: 'stream' },
+      pages: { type: 'string', default: '10' },
+      'delay-ms': { type: 'string', default: '300' },
+    },
+  });
+  if (!isSupportedVersion(values.revision))
+    throw new Error(`Unknown --revision ${values.revision}`);
+  const keepAlive = !values['no-keepalive'];
+  const run = await runPlainHttpClient({
+    url: values.url,
+    keepAlive,
+    protocolVersion: values.revision,
+    query: values.query,
+    pages: Number(values.pages),
+    delayMs: Number(values['delay-ms']),
+    spinner: true,
+  });
+  printRun(run, keepAlive);
+}
+
+if (isEntryPoint(import.meta.url)) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  });
+}

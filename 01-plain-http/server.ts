@@ -1,0 +1,293 @@
+/**
+ * Stage 01 server: MCP as plain JSON-RPC over HTTP. One POST carries one
+ * message; the answer is one JSON body.
+ *
+ * Teaches: what request/response gives (simple, stateless, any instance can
+ * answer any request) and what it cannot give: the response body is the only
+ * way back, and it carries exactly one message, so a running tool has nowhere
+ * to send progress. From 2025-03-26 on, such a server is also a valid,
+ * progress-less Streamable HTTP server: one that always answers
+ * `application/json` and refuses GET with 405.
+ * Implements: "Streamable HTTP", revisions 2025-03-26 to 2026-07-28, JSON
+ * answers only (a custom transport in 2024-11-05 terms).
+ * Read next: client.ts, then ../docs/01-plain-http.md.
+ * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#sending-messages-to-the-server
+ * @module
+ */
+import { createServer, type Server } from 'node:http';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { closeOnSignals, isEntryPoint, listenOnLoopback, portFromEnv } from '../shared/cli.ts';
+import { createDemoTools, type DemoToolStats } from '../shared/demo-tools.ts';
+import { httpStatusFor, rejectRequest, sendJsonRpcError } from '../shared/errors.ts';
+import { HandshakeState } from '../shared/handshake-state.ts';
+import {
+  ErrorCode,
+  errorResponse,
+  isRequest,
+  parseJsonRpc,
+  type JsonRpcMessage,
+  type JsonRpcResponse,
+} from '../shared/jsonrpc.ts';
+import { McpServer, eraOf, requestMeta } from '../shared/mcp-server.ts';
+import { rejectForeignOrigin, type OriginPolicy } from '../shared/origin.ts';
+import {
+  DEFAULT_HTTP_VERSION,
+  MetaKey,
+  SUPPORTED_VERSIONS,
+  isHandshakeVersion,
+  isSupportedVersion,
+  type HandshakeVersion,
+} from '../shared/versions.ts';
+
+/** Where stage 01 listens unless `PORT` says otherwise. */
+export const DEFAULT_PORT = 3001;
+
+/**
+ * The largest body accepted. MCP sets no limit; a server without one lets any
+ * client make it buffer unbounded JSON. 1 MiB is far above any tool call here.
+ */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Options for {@link createPlainHttpServer}. */
+export interface PlainHttpServerOptions extends OriginPolicy {
+  /** Called with unexpected errors (bugs), never with bad input. Defaults to `console.error`. */
+  onError?: (error: unknown) => void;
+}
+
+/** A running stage 01 server. */
+export interface PlainHttpServer {
+  /** The MCP endpoint, e.g. `http://127.0.0.1:3001/mcp`. */
+  url: string;
+  /** TCP connections accepted so far: what keep-alive saves is visible here. */
+  readonly connections: number;
+  /** The demo tools' counters. */
+  stats: DemoToolStats;
+  /** Stops accepting, aborts running tools, closes every connection. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts stage 01 on 127.0.0.1.
+ *
+ * @example
+ * ```ts
+ * const server = await createPlainHttpServer({ port: 0 }); // tests: any free port
+ * console.log(server.url); // http://127.0.0.1:41234/mcp
+ * await server.close();
+ * ```
+ */
+export async function createPlainHttpServer(
+  options: PlainHttpServerOptions & { port: number },
+): Promise<PlainHttpServer> {
+  const onError = options.onError ?? ((error: unknown) => console.error(error));
+  const { tools, stats } = createDemoTools();
+  const mcp = new McpServer({
+    serverInfo: { name: 'mcp-transports-course/01-plain-http', version: '1.0.0' },
+    tools,
+    onError,
+  });
+  // Aborted on close, so tools still running stop instead of holding the process open.
+  const shutdown = new AbortController();
+
+  const app = express();
+  app.disable('x-powered-by');
+
+  // ── Routes: the whole transport on one screen ──
+  app.use(rejectForeignOrigin(options));
+  app.post(
+    '/mcp',
+    requireJsonContentType,
+    express.text({ type: () => true, limit: MAX_BODY_BYTES }),
+    (req: Request, res: Response) => handlePost(req, res, mcp, shutdown.signal),
+  );
+  app.all('/mcp', (_req: Request, res: Response) => {
+    // [spec] The server MUST answer GET with text/event-stream or 405; with no stream to offer, 405.
+    rejectRequest(res, 405, 'Method not allowed: this endpoint only takes POST', { Allow: 'POST' });
+  });
+  app.use((_req: Request, res: Response) =>
+    rejectRequest(res, 404, 'Not found: the MCP endpoint is /mcp'),
+  );
+  app.use(handleErrors(onError));
+
+  const server: Server = createServer(app);
+  let connections = 0;
+  server.on('connection', () => (connections += 1));
+  const port = await listenOnLoopback(server, options.port);
+
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    get connections() {
+      return connections;
+    },
+    stats,
+    async close() {
+      shutdown.abort('server closing');
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** 415 unless the body is declared JSON: MCP messages are JSON, UTF-8 encoded. */
+function requireJsonContentType(req: Request, res: Response, next: NextFunction): void {
+  if (req.is('application/json')) {
+    next();
+    return;
+  }
+  // The spec requires no Content-Type check; refusing what we cannot parse is the SDK's convention too.
+  rejectRequest(res, 415, 'Unsupported Media Type: Content-Type must be application/json');
+}
+
+/**
+ * POST /mcp: parse, check the version header, let the core answer, map its answer to HTTP.
+ */
+async function handlePost(
+  req: Request,
+  res: Response,
+  mcp: McpServer,
+  shutdown: AbortSignal,
+): Promise<void> {
+  const header = req.get('mcp-protocol-version')?.trim();
+  // [spec 2025-06-18+] "an invalid or unsupported MCP-Protocol-Version MUST get 400".
+  if (header !== undefined && !isSupportedVersion(header)) {
+    sendJsonRpcError(
+      res,
+      400,
+      errorResponse(
+        null,
+        ErrorCode.UnsupportedProtocolVersion,
+        `Unsupported protocol version: ${header}`,
+        {
+          supported: SUPPORTED_VERSIONS,
+          requested: header,
+        },
+      ),
+    );
+    return;
+  }
+  // No header: a client older than 2025-06-18, so assume 2025-03-26, the one version with batches.
+  const version: HandshakeVersion = isHandshakeVersion(header) ? header : DEFAULT_HTTP_VERSION;
+  const parsed = parseJsonRpc(typeof req.body === 'string' ? req.body : '', {
+    allowBatch: header === undefined || header === '2025-03-26',
+  });
+  if (!parsed.ok) {
+    sendJsonRpcError(res, 400, parsed.error);
+    return;
+  }
+
+  // The response body is the only way back, so a client that hangs up takes
+  // the result with it: stop the tool instead of finishing work nobody will read.
+  const clientGone = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) clientGone.abort('client disconnected');
+  });
+  const signal = AbortSignal.any([clientGone.signal, shutdown]);
+
+  if (parsed.batch) {
+    // Entries run concurrently; JSON-RPC lets the answers come back in any order (ids match them up).
+    const answers = (
+      await Promise.all(
+        parsed.entries.map(async (entry) =>
+          entry.ok ? answerBatchEntry(entry.message, mcp, version, signal) : entry.error,
+        ),
+      )
+    ).filter((answer): answer is JsonRpcResponse => answer !== undefined);
+    // A batch of notifications and responses is accepted like a single one: 202, no body.
+    if (answers.length === 0) res.status(202).end();
+    else res.json(answers);
+    return;
+  }
+
+  const { message } = parsed;
+  if (!isRequest(message)) {
+    await mcp.handle(message, {
+      send: ignoreProgress,
+      signal,
+      handshake: new HandshakeState(version),
+    });
+    // [spec] "If the input is a JSON-RPC response or notification: the server MUST return 202 Accepted with no body."
+    res.status(202).end();
+    return;
+  }
+  const era = eraOf(message);
+  if (era === 'stateless') {
+    // 2026-07-28: the header must be there and agree with _meta, so intermediaries can trust it.
+    const metaVersion = requestMeta(message)?.[MetaKey.protocolVersion];
+    if (header !== metaVersion) {
+      sendJsonRpcError(
+        res,
+        400,
+        errorResponse(
+          message.id,
+          ErrorCode.HeaderMismatch,
+          header === undefined
+            ? 'Header mismatch: MCP-Protocol-Version is required'
+            : `Header mismatch: MCP-Protocol-Version is ${header}, _meta says ${String(metaVersion)}`,
+        ),
+      );
+      return;
+    }
+  }
+  // Stateless: a fresh handshake state per request. Nothing survives between requests.
+  const response = await mcp.handle(message, {
+    send: ignoreProgress,
+    signal,
+    handshake: new HandshakeState(version),
+  });
+  if (!response) {
+    // Cancelled: the client hung up, or the server is shutting down. Nobody is left to answer.
+    res.destroy();
+    return;
+  }
+  res.status(httpStatusFor(response, era)).json(response);
+}
+
+/** One entry of a 2025-03-26 batch; `initialize` is not allowed inside one. */
+async function answerBatchEntry(
+  message: JsonRpcMessage,
+  mcp: McpServer,
+  version: HandshakeVersion,
+  signal: AbortSignal,
+): Promise<JsonRpcResponse | undefined> {
+  if (isRequest(message) && message.method === 'initialize') {
+    return errorResponse(
+      message.id,
+      ErrorCode.InvalidRequest,
+      'Invalid Request: initialize must not be part of a batch',
+    );
+  }
+  return mcp.handle(message, {
+    send: ignoreProgress,
+    signal,
+    handshake: new HandshakeState(version),
+  });
+}
+
+/**
+ * Where progress would go, if there were a way. The core calls this when the
+ * client asked for progress; plain HTTP has no channel for it, so it is dropped.
+ */
+function ignoreProgress(): void {}
+
+/** The error handler, last in the chain: body-parser's errors become MCP-shaped answers. */
+function handleErrors(onError: (error: unknown) => void) {
+  return (error: unknown, _req: Request, res: Response, _next: NextFunction): void => {
+    const type = (error as { type?: string }).type;
+    if (type === 'entity.too.large') {
+      rejectRequest(res, 413, `Payload Too Large: the limit is ${MAX_BODY_BYTES} bytes`);
+    } else if (type === 'charset.unsupported' || type === 'encoding.unsupported') {
+      rejectRequest(res, 415, 'Unsupported Media Type: JSON must be UTF-8');
+    } else if (type === 'request.aborted') {
+      res.destroy();
+    } else {
+      onError(error);
+      sendJsonRpcError(res, 500, errorResponse(null, ErrorCode.InternalError, 'Internal error'));
+    }
+  };
+}
+
+if (isEntryPoint(import.meta.url)) {
+  const server = await createPlainHttpServer({ port: portFromEnv(DEFAULT_PORT) });
+  console.log(`listening on ${server.url}`);
+  closeOnSignals(() => server.close());
+}
