@@ -91,6 +91,8 @@ export async function createPlainHttpServer(
 
   const app = express();
   app.disable('x-powered-by');
+  // ETags help caches of GET responses; every answer here is to a POST, so they would only cost CPU.
+  app.set('etag', false);
 
   // ── Routes: the whole transport on one screen ──
   app.use(rejectForeignOrigin(options));

@@ -220,7 +220,7 @@ export class McpClient {
 
   /**
    * Sends a request and waits for its result.
-   * @throws {@link JsonRpcError} for an error response, {@link RequestTimeoutError}
+   * @throws {@link shared/jsonrpc!JsonRpcError} for an error response, {@link RequestTimeoutError}
    *   on timeout, the signal's reason on cancellation, or whatever the transport threw.
    */
   request(
