@@ -2,7 +2,8 @@
 // input has a stated answer, and none crashes or hangs the server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MetaKey } from '../shared/versions.ts';
-import { MAX_BODY_BYTES, createPlainHttpServer, type PlainHttpServer } from './server.ts';
+import { MAX_BODY_BYTES } from '../shared/http-body.ts';
+import { createPlainHttpServer, type PlainHttpServer } from './server.ts';
 
 let server: PlainHttpServer;
 const errors: unknown[] = [];

@@ -15,10 +15,11 @@
  * @module
  */
 import { createServer, type Server } from 'node:http';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type Request, type Response } from 'express';
 import { closeOnSignals, isEntryPoint, listenOnLoopback, portFromEnv } from '../shared/cli.ts';
 import { createDemoTools, type DemoToolStats } from '../shared/demo-tools.ts';
 import { httpStatusFor, rejectRequest, sendJsonRpcError } from '../shared/errors.ts';
+import { bodyText, handleBodyErrors, readJsonBody } from '../shared/http-body.ts';
 import { HandshakeState } from '../shared/handshake-state.ts';
 import {
   ErrorCode,
@@ -41,12 +42,6 @@ import {
 
 /** Where stage 01 listens unless `PORT` says otherwise. */
 export const DEFAULT_PORT = 3001;
-
-/**
- * The largest body accepted. MCP sets no limit; a server without one lets any
- * client make it buffer unbounded JSON. 1 MiB is far above any tool call here.
- */
-export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Options for {@link createPlainHttpServer}. */
 export interface PlainHttpServerOptions extends OriginPolicy {
@@ -96,11 +91,8 @@ export async function createPlainHttpServer(
 
   // ── Routes: the whole transport on one screen ──
   app.use(rejectForeignOrigin(options));
-  app.post(
-    '/mcp',
-    requireJsonContentType,
-    express.text({ type: () => true, limit: MAX_BODY_BYTES }),
-    (req: Request, res: Response) => handlePost(req, res, mcp, shutdown.signal),
+  app.post('/mcp', ...readJsonBody, (req: Request, res: Response) =>
+    handlePost(req, res, mcp, shutdown.signal),
   );
   app.all('/mcp', (_req: Request, res: Response) => {
     // [spec] The server MUST answer GET with text/event-stream or 405; with no stream to offer, 405.
@@ -109,7 +101,7 @@ export async function createPlainHttpServer(
   app.use((_req: Request, res: Response) =>
     rejectRequest(res, 404, 'Not found: the MCP endpoint is /mcp'),
   );
-  app.use(handleErrors(onError));
+  app.use(handleBodyErrors(onError));
 
   const server: Server = createServer(app);
   let connections = 0;
@@ -128,16 +120,6 @@ export async function createPlainHttpServer(
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-/** 415 unless the body is declared JSON: MCP messages are JSON, UTF-8 encoded. */
-function requireJsonContentType(req: Request, res: Response, next: NextFunction): void {
-  if (req.is('application/json')) {
-    next();
-    return;
-  }
-  // The spec requires no Content-Type check; refusing what we cannot parse is the SDK's convention too.
-  rejectRequest(res, 415, 'Unsupported Media Type: Content-Type must be application/json');
 }
 
 /**
@@ -169,7 +151,7 @@ async function handlePost(
   }
   // No header: a client older than 2025-06-18, so assume 2025-03-26, the one version with batches.
   const version: HandshakeVersion = isHandshakeVersion(header) ? header : DEFAULT_HTTP_VERSION;
-  const parsed = parseJsonRpc(typeof req.body === 'string' ? req.body : '', {
+  const parsed = parseJsonRpc(bodyText(req), {
     allowBatch: header === undefined || header === '2025-03-26',
   });
   if (!parsed.ok) {
@@ -270,23 +252,6 @@ async function answerBatchEntry(
  * client asked for progress; plain HTTP has no channel for it, so it is dropped.
  */
 function ignoreProgress(): void {}
-
-/** The error handler, last in the chain: body-parser's errors become MCP-shaped answers. */
-function handleErrors(onError: (error: unknown) => void) {
-  return (error: unknown, _req: Request, res: Response, _next: NextFunction): void => {
-    const type = (error as { type?: string }).type;
-    if (type === 'entity.too.large') {
-      rejectRequest(res, 413, `Payload Too Large: the limit is ${MAX_BODY_BYTES} bytes`);
-    } else if (type === 'charset.unsupported' || type === 'encoding.unsupported') {
-      rejectRequest(res, 415, 'Unsupported Media Type: JSON must be UTF-8');
-    } else if (type === 'request.aborted') {
-      res.destroy();
-    } else {
-      onError(error);
-      sendJsonRpcError(res, 500, errorResponse(null, ErrorCode.InternalError, 'Internal error'));
-    }
-  };
-}
 
 if (isEntryPoint(import.meta.url)) {
   const server = await createPlainHttpServer({ port: portFromEnv(DEFAULT_PORT) });
