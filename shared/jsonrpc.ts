@@ -189,6 +189,11 @@ export interface ParseOptions {
  * ```
  * @see https://www.jsonrpc.org/specification#error_object
  */
+export function parseJsonRpc(
+  body: string,
+  options: { allowBatch: false },
+): ParsedBody & { batch: false };
+export function parseJsonRpc(body: string, options: ParseOptions): ParsedBody;
 export function parseJsonRpc(body: string, options: ParseOptions): ParsedBody {
   let value: unknown;
   try {

@@ -67,6 +67,12 @@ export interface ClientTransport {
   send(message: JsonRpcMessage, options: SendOptions): Promise<void>;
   /** Set by {@link McpClient}: call it with every message received. */
   onmessage?: (message: JsonRpcMessage) => void;
+  /**
+   * Set by {@link McpClient}: call it when the transport lost the channel its
+   * answers arrive on (a dropped SSE stream in stage 02). Every pending request
+   * is rejected with `error`: its answer can no longer arrive.
+   */
+  onclose?: (error: Error) => void;
   /** Releases connections and streams. */
   close?(): Promise<void>;
 }
@@ -149,6 +155,7 @@ export class McpClient {
   constructor(options: McpClientOptions) {
     this.#options = options;
     options.transport.onmessage = (message) => this.#receive(message);
+    options.transport.onclose = (error) => this.#rejectAll(error);
   }
 
   /** The version in use: set at once for 2026-07-28, after `initialize` for the handshake era. */
@@ -256,9 +263,12 @@ export class McpClient {
 
   /** Rejects everything still pending and closes the transport. */
   async close(): Promise<void> {
-    for (const pending of this.#pending.values()) pending.reject(new Error('Client closed'));
-    this.#pending.clear();
+    this.#rejectAll(new Error('Client closed'));
     await this.#options.transport.close?.();
+  }
+
+  #rejectAll(error: Error): void {
+    for (const pending of [...this.#pending.values()]) pending.reject(error);
   }
 
   #track(message: JsonRpcRequest, options: RequestOptions): Promise<JsonObject> {

@@ -1,9 +1,10 @@
 /**
- * What a stage client shows while it waits: a spinner with the elapsed time,
- * all there is to show when the server cannot report progress (stage 01).
+ * What the stage clients show while they wait: a spinner with the elapsed
+ * time when nothing can be known (stage 01), a progress bar when the server
+ * reports progress (stages 02 and 03).
  *
- * Teaches: the difference progress makes, as a person sees it. The display
- * draws on stderr, and only when it is a terminal, so piped output stays clean.
+ * Teaches: the difference progress makes, as a person sees it. Both displays
+ * draw on stderr, and only when it is a terminal, so piped output stays clean.
  * @module
  */
 
@@ -51,4 +52,27 @@ export function startSpinner(
       stream.write('\r\x1b[2K');
     },
   };
+}
+
+/**
+ * Renders a progress bar such as `[██████░░░░░░░░░░░░░░]  3/10 page 3 of 10`.
+ *
+ * @example
+ * ```ts
+ * const line = startSpinner('search_issues');
+ * client.callTool('search_issues', args, {
+ *   onprogress: ({ progress, total, message }) => line.update(progressBar(progress, total, message)),
+ * });
+ * ```
+ */
+export function progressBar(
+  progress: number,
+  total: number | undefined,
+  message = '',
+  width = 20,
+): string {
+  if (total === undefined || total <= 0) return `${progress} ${message}`.trimEnd();
+  const filled = Math.max(0, Math.min(width, Math.round((progress / total) * width)));
+  const count = `${progress}/${total}`.padStart(String(total).length * 2 + 1);
+  return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${count} ${message}`.trimEnd();
 }

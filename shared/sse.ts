@@ -1,0 +1,79 @@
+/**
+ * Server-Sent Events framing: how a server writes events onto a
+ * `text/event-stream` response, used by stages 02 and 03.
+ *
+ * Teaches: the whole wire format is a few `field: value` lines and a blank
+ * line. `event` names the event, `data` carries it (one `data:` line per line
+ * of text), `id` lets a client resume after it, `retry` tells it how long to
+ * wait before reconnecting, and a line starting with `:` is a comment that
+ * clients ignore, which makes it a keep-alive for idle streams.
+ * Implements: the WHATWG "Server-sent events" event stream format.
+ * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
+ * @module
+ */
+import type { ServerResponse } from 'node:http';
+
+/** One event as it goes on the wire. */
+export interface SseEvent {
+  /** The event type; clients that get none treat the event as `message`. */
+  event?: string;
+  /** The payload. An empty string is allowed (a priming event in stage 03 is just an id). */
+  data: string;
+  /** The event id the client will send back as `Last-Event-ID`. */
+  id?: string;
+  /** How long (ms) the client should wait before reconnecting. */
+  retry?: number;
+}
+
+/**
+ * The response headers of an event stream. `no-transform` and
+ * `X-Accel-Buffering: no` keep proxies (nginx in particular) from buffering
+ * or compressing it, which would hold events back until the buffer fills.
+ */
+export const SSE_HEADERS = {
+  'Content-Type': 'text/event-stream',
+  'Cache-Control': 'no-cache, no-transform',
+  Connection: 'keep-alive',
+  'X-Accel-Buffering': 'no',
+} as const;
+
+/**
+ * Serialises one event.
+ *
+ * @example
+ * ```ts
+ * formatSseEvent({ event: 'endpoint', data: '/message?sessionId=abc' });
+ * // 'event: endpoint\ndata: /message?sessionId=abc\n\n'
+ * ```
+ */
+export function formatSseEvent({ event, data, id, retry }: SseEvent): string {
+  let frame = '';
+  if (event !== undefined) frame += `event: ${singleLine(event)}\n`;
+  if (id !== undefined) frame += `id: ${singleLine(id)}\n`;
+  if (retry !== undefined) frame += `retry: ${Math.max(0, Math.floor(retry))}\n`;
+  // A newline inside data would end the field; the format's answer is one data: line per line.
+  for (const line of data.split(/\r\n|\r|\n/)) frame += `data: ${line}\n`;
+  return `${frame}\n`;
+}
+
+/**
+ * Writes one event to an open event stream.
+ * @returns false when the stream is already closed (nothing was written).
+ */
+export function writeSseEvent(res: ServerResponse, event: SseEvent): boolean {
+  if (res.writableEnded || res.destroyed) return false;
+  res.write(formatSseEvent(event));
+  return true;
+}
+
+/**
+ * Writes a comment line. Clients ignore it; proxies and load balancers see
+ * traffic, so they do not close the stream as idle.
+ */
+export function writeSseComment(res: ServerResponse, text = 'keep-alive'): void {
+  if (!res.writableEnded && !res.destroyed) res.write(`: ${singleLine(text)}\n\n`);
+}
+
+function singleLine(value: string): string {
+  return value.replace(/[\r\n]/g, ' ');
+}
