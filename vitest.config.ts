@@ -5,7 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['shared/**/*.test.ts', '0*/**/*.test.ts'],
-    reporters: ['default', 'json'],
+    // verbose: every test name is a behaviour the course claims, and measured figures (annotations) are shown.
+    reporters: ['verbose', 'json'],
     outputFile: { json: 'test-results/vitest.json' },
     // Integration tests start real servers on loopback; a hung socket must fail, not stall CI.
     testTimeout: 20_000,

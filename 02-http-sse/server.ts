@@ -1,0 +1,207 @@
+/**
+ * Stage 02 server: MCP's first HTTP transport. `GET /sse` opens a stream that
+ * carries every message to the client; `POST /message?sessionId=…` carries
+ * every message from it, and is answered `202 Accepted` with no body.
+ *
+ * Teaches: what a stream gives (progress, any time, as it happens) and what
+ * two endpoints cost. The answer to a POST does not come back on the POST: it
+ * goes to the stream, which lives in one process's memory. So the stream, the
+ * session and the work are tied together: drop the stream and the result is
+ * lost; send the POST to another instance and it finds no session.
+ * Implements: "HTTP with SSE", revision 2024-11-05 (deprecated since 2025-03-26).
+ * The `?sessionId=` query and the `202` are the official SDK's conventions: the
+ * spec only says the `endpoint` event carries "a URI" for POSTs.
+ * Read next: sessions.ts, then client.ts, then ../docs/02-http-sse.md.
+ * @see https://modelcontextprotocol.io/specification/2024-11-05/basic/transports#http-with-sse
+ * @module
+ */
+import { createServer, type Server } from 'node:http';
+import express, { type Request, type Response } from 'express';
+import {
+  answerDiagnostics,
+  closeOnSignals,
+  isEntryPoint,
+  listenOnLoopback,
+  portFromEnv,
+} from '../shared/cli.ts';
+import { createDemoTools, type DemoToolStats } from '../shared/demo-tools.ts';
+import { rejectRequest, sendJsonRpcError } from '../shared/errors.ts';
+import { bodyText, handleBodyErrors, readJsonBody } from '../shared/http-body.ts';
+import { parseJsonRpc, type JsonRpcMessage } from '../shared/jsonrpc.ts';
+import { McpServer } from '../shared/mcp-server.ts';
+import { rejectForeignOrigin, type OriginPolicy } from '../shared/origin.ts';
+import { SSE_HEADERS } from '../shared/sse.ts';
+import { SessionTable, type SseSession } from './sessions.ts';
+
+/** Where stage 02 listens unless `PORT` says otherwise. */
+export const DEFAULT_PORT = 3002;
+
+/**
+ * How often an idle stream gets a comment line. Proxies and load balancers
+ * commonly close connections idle for 60 s (AWS ALB's default); 15 s stays well inside.
+ */
+export const KEEP_ALIVE_MS = 15_000;
+
+/** Options for {@link createHttpSseServer}. */
+export interface HttpSseServerOptions extends OriginPolicy {
+  port: number;
+  keepAliveMs?: number;
+  /** Called with unexpected errors (bugs), never with bad input. Defaults to `console.error`. */
+  onError?: (error: unknown) => void;
+}
+
+/** A running stage 02 server. */
+export interface HttpSseServer {
+  /** The SSE endpoint, e.g. `http://127.0.0.1:3002/sse`. */
+  url: string;
+  /** Sessions (open streams) this process holds. */
+  readonly sessions: number;
+  /** TCP connections open right now. */
+  readonly openSockets: number;
+  /** The demo tools' counters. */
+  stats: DemoToolStats;
+  /** Ends every session, aborts running tools, closes every connection. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts stage 02 on 127.0.0.1.
+ *
+ * @example
+ * ```ts
+ * const server = await createHttpSseServer({ port: 0 });
+ * console.log(server.url); // http://127.0.0.1:41234/sse
+ * ```
+ */
+export async function createHttpSseServer(options: HttpSseServerOptions): Promise<HttpSseServer> {
+  const onError = options.onError ?? ((error: unknown) => console.error(error));
+  const keepAliveMs = options.keepAliveMs ?? KEEP_ALIVE_MS;
+  const { tools, stats } = createDemoTools();
+  const mcp = new McpServer({
+    serverInfo: { name: 'mcp-transports-course/02-http-sse', version: '1.0.0' },
+    tools,
+    onError,
+  });
+  const sessions = new SessionTable();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  // ── Routes: the whole transport on one screen ──
+  app.use(rejectForeignOrigin(options));
+  app.get('/sse', (req: Request, res: Response) => handleGet(req, res, sessions, keepAliveMs));
+  app.post('/message', requireSession(sessions), ...readJsonBody, (req: Request, res: Response) =>
+    handlePost(req, res, mcp, onError),
+  );
+  app.all('/sse', (_req: Request, res: Response) =>
+    rejectRequest(res, 405, 'Method not allowed: open the stream with GET', { Allow: 'GET' }),
+  );
+  app.all('/message', (_req: Request, res: Response) =>
+    rejectRequest(res, 405, 'Method not allowed: send messages with POST', { Allow: 'POST' }),
+  );
+  app.use((_req: Request, res: Response) =>
+    rejectRequest(res, 404, 'Not found: open the stream at /sse'),
+  );
+  app.use(handleBodyErrors(onError));
+
+  const server: Server = createServer(app);
+  let openSockets = 0;
+  server.on('connection', (socket) => {
+    openSockets += 1;
+    socket.on('close', () => (openSockets -= 1));
+  });
+  const port = await listenOnLoopback(server, options.port);
+
+  return {
+    url: `http://127.0.0.1:${port}/sse`,
+    get sessions() {
+      return sessions.size;
+    },
+    get openSockets() {
+      return openSockets;
+    },
+    stats,
+    async close() {
+      sessions.endAll('server closing');
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * GET /sse: open the stream, create the session, tell the client where to POST.
+ */
+function handleGet(
+  _req: Request,
+  res: Response,
+  sessions: SessionTable,
+  keepAliveMs: number,
+): void {
+  res.writeHead(200, SSE_HEADERS);
+  const session = sessions.open(res, keepAliveMs);
+  // Relative to the stream's URL, so it stays right behind a proxy or balancer on another host.
+  session.sendEndpoint(`/message?sessionId=${encodeURIComponent(session.id)}`);
+}
+
+/** Finds the POST's session: 400 without a `sessionId`, 404 for one this process does not hold. */
+function requireSession(sessions: SessionTable) {
+  return (req: Request, res: Response, next: () => void): void => {
+    const { sessionId } = req.query;
+    if (typeof sessionId !== 'string' || sessionId === '') {
+      rejectRequest(res, 400, 'Bad Request: the sessionId query parameter is required');
+      return;
+    }
+    const session = sessions.get(sessionId);
+    if (!session) {
+      // Ended, never existed, or (behind a balancer) held by another instance: from here they look the same.
+      rejectRequest(res, 404, 'Not Found: no such session on this server');
+      return;
+    }
+    res.locals.session = session;
+    next();
+  };
+}
+
+/**
+ * POST /message: accept the message with 202, then let the core answer it on
+ * the session's stream. The POST's own response never carries the answer.
+ */
+function handlePost(
+  req: Request,
+  res: Response,
+  mcp: McpServer,
+  onError: (e: unknown) => void,
+): void {
+  const session = res.locals.session as SseSession;
+  // 2024-11-05 has no batches: one message per POST.
+  const parsed = parseJsonRpc(bodyText(req), { allowBatch: false });
+  if (!parsed.ok) {
+    sendJsonRpcError(res, 400, parsed.error);
+    return;
+  }
+  res.status(202).end();
+  answerOnStream(parsed.message, session, mcp).catch(onError);
+}
+
+async function answerOnStream(
+  message: JsonRpcMessage,
+  session: SseSession,
+  mcp: McpServer,
+): Promise<void> {
+  const response = await mcp.handle(message, {
+    send: (notification) => session.send(notification),
+    // The session's end aborts the request: once the stream is gone, so is every way to deliver its result.
+    signal: session.ended,
+    handshake: session.handshake,
+  });
+  if (response) session.send(response);
+}
+
+if (isEntryPoint(import.meta.url)) {
+  const server = await createHttpSseServer({ port: portFromEnv(DEFAULT_PORT) });
+  console.log(`listening on ${server.url}`);
+  closeOnSignals(() => server.close());
+  answerDiagnostics(() => ({ sessions: server.sessions, openSockets: server.openSockets }));
+}

@@ -1,0 +1,100 @@
+/**
+ * The sessions of stage 02: one per open `GET /sse` stream, held in this
+ * process's memory for as long as the stream stays open.
+ *
+ * Teaches: why HTTP+SSE forces a stateful server. Every message for a client,
+ * including the answer to a POST that arrived on another connection, must be
+ * written to *that client's* stream, and only the process holding the stream
+ * can do it. So each client pins a socket, a response object and a session
+ * entry on one instance, and a POST that reaches any other instance finds no
+ * session. When the stream closes, the session and its work end with it: the
+ * transport has no way to deliver a result later.
+ * Implements: "HTTP with SSE", revision 2024-11-05 (`endpoint` and `message` events).
+ * @see https://modelcontextprotocol.io/specification/2024-11-05/basic/transports#http-with-sse
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import { HandshakeState } from '../shared/handshake-state.ts';
+import type { JsonRpcMessage } from '../shared/jsonrpc.ts';
+import { writeSseComment, writeSseEvent } from '../shared/sse.ts';
+
+/** One client's session: its stream, its handshake state, its running requests. */
+export class SseSession {
+  /**
+   * Unguessable (122 random bits): the id is the only thing that ties a POST
+   * to a stream, so whoever knows it can speak for the client.
+   */
+  readonly id = randomUUID();
+  /** 2024-11-05 until `initialize` negotiates the version the client asks for. */
+  readonly handshake = new HandshakeState('2024-11-05');
+  readonly #stream: ServerResponse;
+  readonly #ended = new AbortController();
+  readonly #keepAlive: NodeJS.Timeout;
+
+  constructor(stream: ServerResponse, keepAliveMs: number) {
+    this.#stream = stream;
+    // An idle stream looks dead to proxies, which close it after 30-60 s; a comment now and then keeps it open.
+    this.#keepAlive = setInterval(() => writeSseComment(stream), keepAliveMs);
+  }
+
+  /** Aborted when the session ends: the signal every request of this session runs under. */
+  get ended(): AbortSignal {
+    return this.#ended.signal;
+  }
+
+  /**
+   * Sends a server-to-client message. [spec] "Server messages are sent as SSE
+   * `message` events, with the message content encoded as JSON in the event data."
+   */
+  send(message: JsonRpcMessage): void {
+    writeSseEvent(this.#stream, { event: 'message', data: JSON.stringify(message) });
+  }
+
+  /** Sends the `endpoint` event: [spec] "the server MUST send an endpoint event" first. */
+  sendEndpoint(postUrl: string): void {
+    writeSseEvent(this.#stream, { event: 'endpoint', data: postUrl });
+  }
+
+  /** Ends the session: stops its work (the results would have nowhere to go) and closes the stream. */
+  end(reason: string): void {
+    if (this.#ended.signal.aborted) return;
+    clearInterval(this.#keepAlive);
+    this.#ended.abort(reason);
+    this.handshake.abortAll(reason);
+    this.#stream.end();
+  }
+}
+
+/**
+ * The sessions this process holds, by id. A plain in-memory map, and that is
+ * the point: it is invisible to every other instance of the server.
+ */
+export class SessionTable {
+  readonly #sessions = new Map<string, SseSession>();
+
+  /** How many clients are pinned on this process right now. */
+  get size(): number {
+    return this.#sessions.size;
+  }
+
+  /** Opens a session on a fresh stream; it is removed when the stream closes. */
+  open(stream: ServerResponse, keepAliveMs: number): SseSession {
+    const session = new SseSession(stream, keepAliveMs);
+    this.#sessions.set(session.id, session);
+    stream.on('close', () => {
+      this.#sessions.delete(session.id);
+      session.end('stream closed');
+    });
+    return session;
+  }
+
+  get(id: string): SseSession | undefined {
+    return this.#sessions.get(id);
+  }
+
+  /** Ends every session, for shutdown. */
+  endAll(reason: string): void {
+    for (const session of this.#sessions.values()) session.end(reason);
+  }
+}
