@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MetaKey } from '../shared/versions.ts';
 import { MAX_BODY_BYTES } from '../shared/http-body.ts';
+import { rawRequest } from '../shared/raw-http.ts';
 import { createPlainHttpServer, type PlainHttpServer } from './server.ts';
 
 let server: PlainHttpServer;
@@ -112,6 +113,15 @@ describe('POST /mcp with bad input', () => {
     );
     expect(status).toBe(403);
     expect(json).toMatchObject({ id: null, error: { code: -32600 } });
+  });
+
+  it('answers a Host that is not a loopback name with 403 (DNS rebinding)', async () => {
+    const { status } = await rawRequest(server.url, {
+      method: 'POST',
+      headers: { Host: 'evil.example', ...JSON_HEADERS },
+      body: '{"jsonrpc":"2.0","id":1,"method":"ping"}',
+    });
+    expect(status).toBe(403);
   });
 
   it('accepts its own origin and an allow-listed one', async () => {

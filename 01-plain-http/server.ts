@@ -30,7 +30,12 @@ import {
   type JsonRpcResponse,
 } from '../shared/jsonrpc.ts';
 import { McpServer, eraOf, requestMeta } from '../shared/mcp-server.ts';
-import { rejectForeignOrigin, type OriginPolicy } from '../shared/origin.ts';
+import {
+  rejectForeignHost,
+  rejectForeignOrigin,
+  type HostPolicy,
+  type OriginPolicy,
+} from '../shared/origin.ts';
 import {
   DEFAULT_HTTP_VERSION,
   MetaKey,
@@ -44,7 +49,7 @@ import {
 export const DEFAULT_PORT = 3001;
 
 /** Options for {@link createPlainHttpServer}. */
-export interface PlainHttpServerOptions extends OriginPolicy {
+export interface PlainHttpServerOptions extends OriginPolicy, HostPolicy {
   /** Called with unexpected errors (bugs), never with bad input. Defaults to `console.error`. */
   onError?: (error: unknown) => void;
 }
@@ -90,7 +95,7 @@ export async function createPlainHttpServer(
   app.set('etag', false);
 
   // ── Routes: the whole transport on one screen ──
-  app.use(rejectForeignOrigin(options));
+  app.use(rejectForeignHost(options), rejectForeignOrigin(options));
   app.post('/mcp', ...readJsonBody, (req: Request, res: Response) =>
     handlePost(req, res, mcp, shutdown.signal),
   );

@@ -1,6 +1,7 @@
 // Stage 02 on the wire: the stream's first bytes, keep-alives, every rejection,
 // and a session that lives exactly as long as its stream.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rawRequest } from '../shared/raw-http.ts';
 import { createHttpSseServer, type HttpSseServer } from './server.ts';
 
 let server: HttpSseServer;
@@ -79,6 +80,11 @@ describe('GET /sse', () => {
   it('answers a foreign Origin with 403', async () => {
     const response = await fetch(server.url, { headers: { Origin: 'http://evil.example' } });
     expect(response.status).toBe(403);
+  });
+
+  it('answers a Host that is not a loopback name with 403 (DNS rebinding)', async () => {
+    const { status } = await rawRequest(server.url, { headers: { Host: 'evil.example' } });
+    expect(status).toBe(403);
   });
 
   it('answers POST /sse with 405 and Allow: GET', async () => {

@@ -29,7 +29,12 @@ import { rejectRequest, sendJsonRpcError } from '../shared/errors.ts';
 import { bodyText, handleBodyErrors, readJsonBody } from '../shared/http-body.ts';
 import { parseJsonRpc, type JsonRpcMessage } from '../shared/jsonrpc.ts';
 import { McpServer } from '../shared/mcp-server.ts';
-import { rejectForeignOrigin, type OriginPolicy } from '../shared/origin.ts';
+import {
+  rejectForeignHost,
+  rejectForeignOrigin,
+  type HostPolicy,
+  type OriginPolicy,
+} from '../shared/origin.ts';
 import { SSE_HEADERS } from '../shared/sse.ts';
 import { SessionTable, type SseSession } from './sessions.ts';
 
@@ -43,7 +48,7 @@ export const DEFAULT_PORT = 3002;
 export const KEEP_ALIVE_MS = 15_000;
 
 /** Options for {@link createHttpSseServer}. */
-export interface HttpSseServerOptions extends OriginPolicy {
+export interface HttpSseServerOptions extends OriginPolicy, HostPolicy {
   port: number;
   keepAliveMs?: number;
   /** Called with unexpected errors (bugs), never with bad input. Defaults to `console.error`. */
@@ -89,7 +94,7 @@ export async function createHttpSseServer(options: HttpSseServerOptions): Promis
   app.set('etag', false);
 
   // ── Routes: the whole transport on one screen ──
-  app.use(rejectForeignOrigin(options));
+  app.use(rejectForeignHost(options), rejectForeignOrigin(options));
   app.get('/sse', (req: Request, res: Response) => handleGet(req, res, sessions, keepAliveMs));
   app.post('/message', requireSession(sessions), ...readJsonBody, (req: Request, res: Response) =>
     handlePost(req, res, mcp, onError),

@@ -1,6 +1,6 @@
 /**
- * Origin validation: the defence against DNS rebinding that every MCP HTTP
- * server owes its users.
+ * Origin and Host validation: the defence against DNS rebinding that every MCP
+ * HTTP server owes its users.
  *
  * Teaches: why a server on 127.0.0.1 is not safe by being local. A web page on
  * an attacker's domain can make the victim's browser resolve that domain to
@@ -8,6 +8,9 @@
  * them with the attacker's `Origin`. Rejecting unknown origins stops it.
  * Requests without `Origin` (command-line tools, SDKs) and same-origin
  * requests pass. CORS would not help: it hides the answer, the request still runs.
+ * A second check catches what Origin cannot: a rebound request names the
+ * attacker's domain in its `Host` header, so a server bound to loopback
+ * accepts only loopback names there.
  * Implements: "Security Warning" (2024-11-05 to 2025-06-18) and "Security &
  * Endpoint", 403 Forbidden (2025-11-25 and 2026-07-28).
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#security-warning
@@ -51,4 +54,34 @@ function isSameOrigin(origin: string, host: string | undefined): boolean {
   } catch {
     return false; // "null" (sandboxed pages, file:) or garbage is never our origin
   }
+}
+
+/** Options for {@link rejectForeignHost}. */
+export interface HostPolicy {
+  /** Host names (or `host:port`) accepted besides the loopback names, e.g. `['mcp.internal']`. */
+  allowedHosts?: readonly string[];
+}
+
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Express-compatible middleware for a server bound to loopback: 403 unless the
+ * `Host` header names the loopback interface or an allowed host.
+ *
+ * @example
+ * ```ts
+ * app.use(rejectForeignHost({ allowedHosts: ['mcp.internal'] }));
+ * ```
+ */
+export function rejectForeignHost(policy: HostPolicy = {}) {
+  const allowed = new Set(policy.allowedHosts ?? []);
+  return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+    const host = req.headers.host ?? '';
+    const name = host.replace(/:\d+$/, '').toLowerCase();
+    if (LOOPBACK_NAMES.has(name) || allowed.has(host) || allowed.has(name)) {
+      next();
+      return;
+    }
+    rejectRequest(res, 403, `Host not allowed: ${host || '(none)'}`);
+  };
 }
