@@ -1,0 +1,133 @@
+/**
+ * Sessions of stage 03 in the handshake era: how `Mcp-Session-Id` is minted,
+ * looked up, expired and deleted, and what a session holds.
+ *
+ * Teaches: what a session is for, and what it is not. It ties the requests of
+ * one client together: the version `initialize` negotiated, the requests that
+ * `notifications/cancelled` may name, the streams a `Last-Event-ID` may resume.
+ * It is not a delivery guarantee (event ids are) and never authentication.
+ * Unlike stage 02, a session does not live and die with a connection: it ends
+ * on `DELETE`, or when it has been idle too long.
+ * Implements: Streamable HTTP, revisions 2025-03-26 to 2025-11-25, "Session Management".
+ * Read next: stream.ts, then server.ts.
+ * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#session-management
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import { HandshakeState } from '../shared/handshake-state.ts';
+import type { StreamId } from './event-store.ts';
+import type { ResumableStream } from './stream.ts';
+
+/** One client's session. */
+export class Session {
+  /**
+   * [spec] "SHOULD be globally unique and cryptographically secure", and "MUST
+   * only contain visible ASCII characters": a random UUID is both.
+   */
+  readonly id = randomUUID();
+  /** What `initialize` agreed. */
+  readonly handshake = new HandshakeState();
+  /** The SSE streams opened in this session, by id: only these may be resumed with it. */
+  readonly streams = new Map<StreamId, ResumableStream>();
+  /** The standalone stream opened by `GET`, for messages unrelated to any request. */
+  standalone: ResumableStream | undefined;
+  /** When a request last arrived; idle sessions expire. */
+  lastActive = Date.now();
+  #ended = false;
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** Ends the session: running tools are aborted and every stream is closed and forgotten. */
+  async end(reason: string): Promise<void> {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.handshake.abortAll(reason);
+    await Promise.all([...this.streams.values()].map((stream) => stream.close()));
+    this.streams.clear();
+  }
+}
+
+/**
+ * Where sessions are kept. The server looks every request's session up here.
+ *
+ * @remarks Behind a load balancer every instance must see the same sessions,
+ * or a request that lands on another instance gets 404.
+ */
+export interface SessionStore {
+  create(): Session;
+  get(id: string): Session | undefined;
+  /** Ends the session and forgets it; later requests with its id get 404. */
+  delete(id: string, reason: string): Promise<void>;
+  /** How many sessions are open. */
+  readonly size: number;
+}
+
+/** Sessions idle longer than this (no request, no running tool, no open stream) are ended. */
+export const SESSION_IDLE_TIMEOUT_MS = 30 * 60_000;
+
+/**
+ * A {@link SessionStore} in this process's memory.
+ *
+ * @remarks This map pins every client to the process that created its session:
+ * another instance has never heard of it. That is fine for one process, and
+ * the reason scale-out needs either sticky routing or a shared store.
+ *
+ * @example
+ * ```ts
+ * const sessions = new InMemorySessionStore();
+ * const session = sessions.create();
+ * sessions.get(session.id) === session; // true
+ * await sessions.delete(session.id, 'client sent DELETE');
+ * sessions.get(session.id); // undefined: the server answers 404
+ * ```
+ */
+export class InMemorySessionStore implements SessionStore {
+  readonly #sessions = new Map<string, Session>();
+  readonly #sweeper: NodeJS.Timeout;
+
+  constructor(idleTimeoutMs = SESSION_IDLE_TIMEOUT_MS) {
+    this.#sweeper = setInterval(
+      () => this.#expireIdle(idleTimeoutMs),
+      Math.min(idleTimeoutMs, 60_000),
+    );
+    this.#sweeper.unref();
+  }
+
+  get size(): number {
+    return this.#sessions.size;
+  }
+
+  create(): Session {
+    const session = new Session();
+    this.#sessions.set(session.id, session);
+    return session;
+  }
+
+  get(id: string): Session | undefined {
+    return this.#sessions.get(id);
+  }
+
+  async delete(id: string, reason: string): Promise<void> {
+    const session = this.#sessions.get(id);
+    this.#sessions.delete(id);
+    await session?.end(reason);
+  }
+
+  /** Ends every session, for shutdown. */
+  async clear(reason: string): Promise<void> {
+    clearInterval(this.#sweeper);
+    await Promise.all([...this.#sessions.keys()].map((id) => this.delete(id, reason)));
+  }
+
+  #expireIdle(idleTimeoutMs: number): void {
+    const cutoff = Date.now() - idleTimeoutMs;
+    for (const session of this.#sessions.values()) {
+      const busy =
+        session.handshake.inFlight.size > 0 ||
+        [...session.streams.values()].some((stream) => stream.connected);
+      if (!busy && session.lastActive < cutoff) void this.delete(session.id, 'idle timeout');
+    }
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * One SSE stream of stage 03, as the server sees it: a sequence of events that
+ * outlives the HTTP connection carrying it.
+ *
+ * Teaches: the difference between a *stream* and a *connection*. A POST that
+ * reports progress is answered with a stream; its connection may drop, or the
+ * server may close it on purpose (polling), and the stream goes on: every
+ * event is stored with an id first, and a client that comes back with
+ * `GET` + `Last-Event-ID` gets the events it missed on a new connection, then
+ * the rest live. A disconnect is therefore not a cancellation: the tool keeps
+ * running and its result waits in the store.
+ * Implements: Streamable HTTP, revision 2025-11-25: "Sending Messages to the
+ * Server" (the SSE answer), "Resumability and Redelivery", and SSE polling
+ * (priming event, `retry`, closing the connection but not the stream).
+ * Read next: server.ts (handlePost, handleGet).
+ * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#resumability-and-redelivery
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import type { JsonRpcMessage } from '../shared/jsonrpc.ts';
+import { SSE_HEADERS, writeSseComment, writeSseEvent } from '../shared/sse.ts';
+import { parseEventId, type EventId, type EventStore, type StreamId } from './event-store.ts';
+
+/** How a stream behaves. */
+export interface StreamOptions {
+  /** Where events are stored for replay; without one (stateless mode) events carry no id and cannot be resumed. */
+  eventStore: EventStore | undefined;
+  /**
+   * Send a priming event (an id, no data) first. From 2025-11-25; older
+   * clients may choke on an event with empty data, so the server sends it only
+   * to sessions on 2025-11-25.
+   */
+  priming: boolean;
+  /** The `retry` (ms) sent with the priming event and before a polling close: how long the client waits before resuming. */
+  retryMs: number;
+  /** Close the connection (not the stream) this long after it opened, so the client polls. */
+  pollAfterMs: number | undefined;
+  /** How often an idle connection gets a comment line. */
+  keepAliveMs: number;
+  /** How long a finished stream's events stay available for a late resume. */
+  retentionMs: number;
+}
+
+/**
+ * A resumable SSE stream. At most one connection is attached at a time.
+ *
+ * @example
+ * ```ts
+ * const stream = new ResumableStream(options);
+ * await stream.open(res);            // the POST's response becomes the stream
+ * await stream.send(progress);       // stored, then written if a connection is attached
+ * await stream.finish(response);     // the answer ends the stream
+ * // … later, on GET with Last-Event-ID:
+ * await stream.resume(otherRes, lastEventId);
+ * ```
+ */
+export class ResumableStream {
+  /** Random, so a stream id never repeats within a session or across them; never contains `/`. */
+  readonly id: StreamId = randomUUID();
+  readonly #options: StreamOptions;
+  #connection: ServerResponse | undefined;
+  /** The sequence number of the last event written to the current connection. */
+  #lastSequenceSent = -1;
+  /** Writes to a connection happen one after another, replay first, so order is kept. */
+  #queue: Promise<void> = Promise.resolve();
+  #finished = false;
+  #closed = false;
+  #timers: NodeJS.Timeout[] = [];
+
+  constructor(options: StreamOptions) {
+    this.#options = options;
+  }
+
+  /** True once the answer has been sent: nothing more will come on this stream. */
+  get finished(): boolean {
+    return this.#finished;
+  }
+
+  /** True while an HTTP connection is attached. */
+  get connected(): boolean {
+    return this.#connection !== undefined;
+  }
+
+  /** Starts the stream on its first connection (the POST's response, or a GET). */
+  async open(res: ServerResponse): Promise<void> {
+    this.#attach(res);
+    const { eventStore, priming, retryMs } = this.#options;
+    if (eventStore && priming) {
+      // [spec 2025-11-25] "The server SHOULD immediately send an SSE event consisting of an event ID
+      // and an empty data field in order to prime the client to reconnect."
+      const id = await eventStore.storeEvent(this.id, null);
+      this.#enqueue(res, () => this.#write(res, id, undefined, retryMs));
+    }
+    await this.#queue;
+  }
+
+  /**
+   * Attaches a new connection and replays everything after `lastEventId`, then
+   * continues live. If the answer was already sent, the connection ends after the replay.
+   */
+  async resume(res: ServerResponse, lastEventId: EventId): Promise<void> {
+    const { eventStore } = this.#options;
+    if (!eventStore) throw new Error('A stream without an event store cannot be resumed');
+    this.#attach(res);
+    this.#lastSequenceSent = parseEventId(lastEventId)?.sequence ?? -1;
+    this.#enqueue(res, async () => {
+      await eventStore.replayEventsAfter(lastEventId, (id, message) =>
+        this.#write(res, id, message),
+      );
+      if (this.#finished) res.end();
+    });
+    await this.#queue;
+  }
+
+  /** Sends a message on the stream: stored first (if resumable), then written to the connection, if any. */
+  async send(message: JsonRpcMessage): Promise<void> {
+    if (this.#closed) return;
+    const id = await this.#options.eventStore?.storeEvent(this.id, message);
+    const res = this.#connection;
+    if (res) this.#enqueue(res, () => this.#write(res, id, message));
+    await this.#queue;
+  }
+
+  /**
+   * Sends the answer and ends the stream. [spec] "After the JSON-RPC response
+   * has been sent, the server SHOULD terminate the SSE stream."
+   */
+  async finish(response: JsonRpcMessage): Promise<void> {
+    await this.send(response);
+    this.#finished = true;
+    const res = this.#connection;
+    if (res) {
+      this.#enqueue(res, () => {
+        res.end();
+      });
+    }
+    await this.#queue;
+    // Keep the events a while for a client that is about to come back for them, then forget them.
+    this.#later(this.#options.retentionMs, () => void this.close());
+  }
+
+  /** Ends the stream for good: the connection closes and its events are forgotten. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#connection?.end();
+    this.#connection = undefined;
+    await this.#options.eventStore?.deleteStream(this.id);
+  }
+
+  #attach(res: ServerResponse): void {
+    // Never one message on two connections: a new connection replaces the old one.
+    this.#connection?.end();
+    this.#connection = res;
+    this.#lastSequenceSent = -1;
+    if (!res.headersSent) res.writeHead(200, SSE_HEADERS);
+    const keepAlive = setInterval(() => writeSseComment(res), this.#options.keepAliveMs);
+    res.on('close', () => {
+      clearInterval(keepAlive);
+      // The connection went away; the stream did not. Events keep being stored for a resume.
+      if (this.#connection === res) this.#connection = undefined;
+    });
+    const { pollAfterMs, retryMs } = this.#options;
+    if (pollAfterMs !== undefined && this.#options.eventStore) {
+      // [spec 2025-11-25] The server MAY close the connection (not the stream) once it has sent an
+      // event id, and SHOULD send `retry` first; the client then waits and polls with Last-Event-ID.
+      this.#later(pollAfterMs, () => {
+        if (this.#connection !== res || this.#finished) return;
+        this.#enqueue(res, () => {
+          res.write(`retry: ${retryMs}\n\n`);
+          res.end();
+        });
+      });
+    }
+  }
+
+  #enqueue(res: ServerResponse, job: () => Promise<void> | void): void {
+    this.#queue = this.#queue.then(async () => {
+      if (!res.writableEnded && !res.destroyed) await job();
+    });
+  }
+
+  #write(
+    res: ServerResponse,
+    id: EventId | undefined,
+    message?: JsonRpcMessage,
+    retry?: number,
+  ): void {
+    const sequence = id === undefined ? undefined : parseEventId(id)?.sequence;
+    // Replay and live sends can race for the same event; each is written once, in order.
+    if (sequence !== undefined) {
+      if (sequence <= this.#lastSequenceSent) return;
+      this.#lastSequenceSent = sequence;
+    }
+    writeSseEvent(res, {
+      ...(message ? { event: 'message' } : {}),
+      ...(id === undefined ? {} : { id }),
+      ...(retry === undefined ? {} : { retry }),
+      data: message ? JSON.stringify(message) : '',
+    });
+  }
+
+  #later(ms: number, run: () => void): void {
+    const timer = setTimeout(run, ms);
+    timer.unref();
+    this.#timers.push(timer);
+  }
+}
