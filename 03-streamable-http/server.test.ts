@@ -1,0 +1,378 @@
+// Stage 03 on the wire, handshake era: every rule of the endpoint and every
+// rejection, with sessions and in stateless mode.
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_BODY_BYTES } from '../shared/http-body.ts';
+import { rawRequest } from '../shared/raw-http.ts';
+import { parseEventId } from './event-store.ts';
+import { createStreamableHttpServer, type StreamableHttpServer } from './server.ts';
+
+const ACCEPT_BOTH = 'application/json, text/event-stream';
+const errors: unknown[] = [];
+let server: StreamableHttpServer;
+
+beforeAll(async () => {
+  server = await createStreamableHttpServer({
+    port: 0,
+    retryMs: 50,
+    allowedOrigins: ['http://localhost:5173'],
+    onError: (error) => errors.push(error),
+  });
+});
+afterAll(async () => {
+  await server.close();
+  expect(errors).toEqual([]);
+});
+
+function post(url: string, body: unknown, headers: Record<string, string> = {}) {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: ACCEPT_BOTH, ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+const initialize = (protocolVersion = '2025-11-25', id = 1) => ({
+  jsonrpc: '2.0',
+  id,
+  method: 'initialize',
+  params: { protocolVersion, capabilities: {}, clientInfo: { name: 'test', version: '1' } },
+});
+
+/** Initializes a session; returns the headers every later request needs. */
+async function openSession(url = server.url, protocolVersion = '2025-11-25') {
+  const response = await post(url, initialize(protocolVersion));
+  const sessionId = response.headers.get('mcp-session-id');
+  await response.json();
+  const headers: Record<string, string> = { 'MCP-Protocol-Version': protocolVersion };
+  if (sessionId) headers['Mcp-Session-Id'] = sessionId;
+  await post(url, { jsonrpc: '2.0', method: 'notifications/initialized' }, headers);
+  return { sessionId, headers };
+}
+
+const search = (id: number, pages: number, delayMs: number, progressToken?: string) => ({
+  jsonrpc: '2.0',
+  id,
+  method: 'tools/call',
+  params: {
+    name: 'search_issues',
+    arguments: { query: 'stream', pages, delayMs },
+    ...(progressToken ? { _meta: { progressToken } } : {}),
+  },
+});
+
+/** Reads an SSE body to its end (or until `stopAfter` events), returning every event. */
+async function readEvents(response: Response, stopAfter = Infinity): Promise<EventSourceMessage[]> {
+  const events: EventSourceMessage[] = [];
+  const parser = createParser({ onEvent: (event) => events.push(event) });
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  while (events.length < stopAfter) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    parser.feed(value);
+  }
+  await reader.cancel();
+  return events;
+}
+
+const messagesOf = (events: EventSourceMessage[]) =>
+  events
+    .filter((event) => event.data !== '')
+    .map((event) => JSON.parse(event.data) as Record<string, unknown>);
+
+describe('POST /mcp', () => {
+  it.each([['application/json'], ['text/event-stream'], ['*/*']])(
+    'answers Accept: %s (not both types) with 406',
+    async (accept) => {
+      const response = await post(server.url, initialize(), { Accept: accept });
+      expect(response.status).toBe(406);
+    },
+  );
+
+  it('answers a body that is not declared JSON with 415', async () => {
+    const response = await post(server.url, initialize(), { 'Content-Type': 'text/plain' });
+    expect(response.status).toBe(415);
+  });
+
+  it('answers a body over 1 MiB with 413', async () => {
+    const response = await post(server.url, {
+      ...initialize(),
+      padding: 'x'.repeat(MAX_BODY_BYTES),
+    });
+    expect(response.status).toBe(413);
+  });
+
+  it('answers malformed JSON with 400 and -32700', async () => {
+    const response = await post(server.url, '{"jsonrpc":');
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ id: null, error: { code: -32700 } });
+  });
+
+  it('answers initialize with a JSON result and an Mcp-Session-Id of visible ASCII', async () => {
+    const response = await post(server.url, initialize());
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(response.headers.get('mcp-session-id')).toMatch(/^[\x21-\x7e]{32,}$/);
+    expect(await response.json()).toMatchObject({
+      id: 1,
+      result: { protocolVersion: '2025-11-25' },
+    });
+  });
+
+  it('mints a different session id for every initialize', async () => {
+    const ids = await Promise.all([openSession(), openSession()]);
+    expect(ids[0].sessionId).not.toBe(ids[1].sessionId);
+  });
+
+  it('answers a request without Mcp-Session-Id with 400', async () => {
+    const response = await post(server.url, { jsonrpc: '2.0', id: 2, method: 'tools/list' });
+    expect(response.status).toBe(400);
+  });
+
+  it('answers an unknown session with 404', async () => {
+    const response = await post(
+      server.url,
+      { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+      { 'Mcp-Session-Id': 'nope' },
+    );
+    expect(response.status).toBe(404);
+  });
+
+  it('accepts a notification and a response with 202 and no body', async () => {
+    const { headers } = await openSession();
+    for (const message of [
+      { jsonrpc: '2.0', method: 'notifications/initialized' },
+      { jsonrpc: '2.0', id: 'x', result: {} },
+    ]) {
+      const response = await post(server.url, message, headers);
+      expect(response.status).toBe(202);
+      expect(await response.text()).toBe('');
+    }
+  });
+
+  it('answers a request that asked for no progress with plain JSON', async () => {
+    const { headers } = await openSession();
+    const response = await post(server.url, search(3, 2, 1), headers);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await response.json()).toMatchObject({
+      id: 3,
+      result: { structuredContent: { pagesSearched: 2 } },
+    });
+  });
+
+  it('answers a request with a progressToken with an SSE stream: priming event, progress, the response, the end', async () => {
+    const { headers } = await openSession();
+    const response = await post(server.url, search(4, 3, 1, 'p'), headers);
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    expect(response.headers.get('x-accel-buffering')).toBe('no');
+    const events = await readEvents(response); // resolves only because the server ends the stream
+    expect(events[0]).toMatchObject({ data: '', id: expect.stringMatching(/\/0$/) as string });
+    expect(messagesOf(events).map((m) => m.method ?? `response ${String(m.id)}`)).toEqual([
+      'notifications/progress',
+      'notifications/progress',
+      'notifications/progress',
+      'response 4',
+    ]);
+    const streamIds = new Set(events.map((event) => parseEventId(event.id!)?.streamId));
+    expect(streamIds.size).toBe(1);
+  });
+
+  it('sends no priming event to a session on 2025-06-18, whose clients may not expect empty events', async () => {
+    const { headers } = await openSession(server.url, '2025-06-18');
+    const events = await readEvents(await post(server.url, search(5, 1, 1, 'p'), headers));
+    expect(events.every((event) => event.data !== '')).toBe(true);
+  });
+
+  it('gives events ids that are unique across the streams of a session', async () => {
+    const { headers } = await openSession();
+    const [a, b] = await Promise.all([
+      post(server.url, search(6, 2, 1, 'a'), headers).then((r) => readEvents(r)),
+      post(server.url, search(7, 2, 1, 'b'), headers).then((r) => readEvents(r)),
+    ]);
+    const ids = [...a, ...b].map((event) => event.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('assumes the negotiated version when MCP-Protocol-Version is missing', async () => {
+    const { sessionId } = await openSession();
+    const response = await post(
+      server.url,
+      { jsonrpc: '2.0', id: 8, method: 'ping' },
+      { 'Mcp-Session-Id': sessionId! },
+    );
+    expect(await response.json()).toEqual({ jsonrpc: '2.0', id: 8, result: {} });
+  });
+
+  it('answers an unsupported or mismatched MCP-Protocol-Version with 400', async () => {
+    const { sessionId } = await openSession();
+    for (const version of ['1999-01-01', '2025-06-18']) {
+      const response = await post(
+        server.url,
+        { jsonrpc: '2.0', id: 9, method: 'ping' },
+        { 'Mcp-Session-Id': sessionId!, 'MCP-Protocol-Version': version },
+      );
+      expect(response.status).toBe(400);
+    }
+  });
+
+  it('answers a batch in a 2025-03-26 session, and refuses one in a 2025-11-25 session', async () => {
+    const batch = [
+      { jsonrpc: '2.0', id: 1, method: 'ping' },
+      { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+    ];
+    const old = await openSession(server.url, '2025-03-26');
+    const answered = await post(server.url, batch, old.headers);
+    expect(((await answered.json()) as Array<{ id: number }>).map((r) => r.id).sort()).toEqual([
+      1, 2,
+    ]);
+    const current = await openSession();
+    expect((await post(server.url, batch, current.headers)).status).toBe(400);
+  });
+
+  it('answers a foreign Origin and a foreign Host with 403', async () => {
+    expect((await post(server.url, initialize(), { Origin: 'http://evil.example' })).status).toBe(
+      403,
+    );
+    const rebound = await rawRequest(server.url, {
+      method: 'POST',
+      headers: { Host: 'evil.example', 'Content-Type': 'application/json', Accept: ACCEPT_BOTH },
+      body: JSON.stringify(initialize()),
+    });
+    expect(rebound.status).toBe(403);
+  });
+});
+
+describe('cancellation and disconnects', () => {
+  it('does not treat a dropped stream as a cancellation: the tool runs to the end', async () => {
+    const { headers } = await openSession();
+    const before = { ...server.stats };
+    const response = await post(server.url, search(10, 5, 20, 'p'), headers);
+    await readEvents(response, 2); // priming + first progress, then hang up
+    await expect
+      .poll(() => server.stats.searchIssuesCompleted, { timeout: 5_000 })
+      .toBe(before.searchIssuesCompleted + 1);
+    expect(server.stats.searchIssuesAborted).toBe(before.searchIssuesAborted);
+  });
+
+  it('stops the tool on notifications/cancelled and ends its stream without a response', async () => {
+    const { headers } = await openSession();
+    const before = { ...server.stats };
+    const response = await post(server.url, search(11, 100, 20, 'p'), headers);
+    const reading = readEvents(response);
+    await expect.poll(() => server.stats.searchIssuesStarts).toBe(before.searchIssuesStarts + 1);
+    const cancel = {
+      jsonrpc: '2.0',
+      method: 'notifications/cancelled',
+      params: { requestId: 11, reason: 'test' },
+    };
+    expect((await post(server.url, cancel, headers)).status).toBe(202);
+    const events = await reading;
+    expect(messagesOf(events).some((message) => 'result' in message || 'error' in message)).toBe(
+      false,
+    );
+    expect(server.stats.searchIssuesAborted).toBe(before.searchIssuesAborted + 1);
+  });
+});
+
+describe('GET /mcp', () => {
+  const get = (headers: Record<string, string>) =>
+    fetch(server.url, { headers: { Accept: 'text/event-stream', ...headers } });
+
+  it('answers a GET that does not accept text/event-stream with 406', async () => {
+    const { headers } = await openSession();
+    expect((await get({ ...headers, Accept: 'application/json' })).status).toBe(406);
+  });
+
+  it('opens the standalone stream, which a second GET takes over', async () => {
+    const { headers } = await openSession();
+    const first = await get(headers);
+    expect(first.headers.get('content-type')).toBe('text/event-stream');
+    const firstEvents = readEvents(first); // ends when the server closes this connection
+    const second = await get(headers);
+    expect(second.status).toBe(200);
+    expect((await firstEvents)[0]).toMatchObject({ data: '' });
+    await second.body?.cancel();
+  });
+
+  it('resumes a stream with Last-Event-ID: the rest of that stream, once, and the answer', async () => {
+    const { headers } = await openSession();
+    const response = await post(server.url, search(12, 4, 30, 'p'), headers);
+    const seenFirst = await readEvents(response, 2); // priming and progress 1, then the connection drops
+    const resumed = await get({ ...headers, 'Last-Event-ID': seenFirst.at(-1)!.id! });
+    const rest = messagesOf(await readEvents(resumed));
+    const progress = [...messagesOf(seenFirst), ...rest]
+      .filter((message) => message.method === 'notifications/progress')
+      .map((message) => (message.params as { progress: number }).progress);
+    expect(progress).toEqual([1, 2, 3, 4]);
+    expect(rest.filter((message) => message.id === 12)).toHaveLength(1);
+  });
+
+  it('refuses a Last-Event-ID from another session with 400, replaying nothing', async () => {
+    const victim = await openSession();
+    const events = await readEvents(await post(server.url, search(13, 1, 1, 'p'), victim.headers));
+    const attacker = await openSession();
+    const response = await get({ ...attacker.headers, 'Last-Event-ID': events[0]!.id! });
+    expect(response.status).toBe(400);
+  });
+
+  it('answers a GET without a session with 400 and with an unknown one with 404', async () => {
+    expect((await get({})).status).toBe(400);
+    expect((await get({ 'Mcp-Session-Id': 'nope' })).status).toBe(404);
+  });
+});
+
+describe('DELETE /mcp', () => {
+  it('ends the session: its running tool is aborted and later requests get 404', async () => {
+    const { headers } = await openSession();
+    const before = { ...server.stats };
+    const response = await post(server.url, search(20, 100, 20, 'p'), headers);
+    const reading = readEvents(response);
+    await expect.poll(() => server.stats.searchIssuesStarts).toBe(before.searchIssuesStarts + 1);
+    const deleted = await fetch(server.url, { method: 'DELETE', headers });
+    expect(deleted.status).toBe(204);
+    await reading;
+    expect(server.stats.searchIssuesAborted).toBe(before.searchIssuesAborted + 1);
+    expect(
+      (await post(server.url, { jsonrpc: '2.0', id: 21, method: 'ping' }, headers)).status,
+    ).toBe(404);
+  });
+});
+
+describe('stateless mode', () => {
+  let stateless: StreamableHttpServer;
+  beforeAll(async () => {
+    stateless = await createStreamableHttpServer({ port: 0, stateless: true });
+  });
+  afterAll(() => stateless.close());
+
+  it('mints no session id, and answers every POST on its own', async () => {
+    const { sessionId, headers } = await openSession(stateless.url);
+    expect(sessionId).toBeNull();
+    const response = await post(
+      stateless.url,
+      { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+      headers,
+    );
+    expect(await response.json()).toMatchObject({
+      id: 2,
+      result: { tools: [{ name: 'echo' }, { name: 'search_issues' }] },
+    });
+  });
+
+  it('still streams progress, but with no event ids: nothing could resume them', async () => {
+    const events = await readEvents(await post(stateless.url, search(3, 2, 1, 'p')));
+    expect(messagesOf(events)).toHaveLength(3);
+    expect(events.every((event) => event.id === undefined)).toBe(true);
+  });
+
+  it('answers GET and DELETE with 405', async () => {
+    for (const method of ['GET', 'DELETE']) {
+      const response = await fetch(stateless.url, {
+        method,
+        headers: { Accept: 'text/event-stream' },
+      });
+      expect(response.status).toBe(405);
+      expect(response.headers.get('allow')).toBe('POST');
+    }
+  });
+});
