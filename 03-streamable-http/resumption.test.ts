@@ -1,0 +1,161 @@
+// What stage 03 fixes, measured with its own client: a cut stream is resumed
+// (not lost), polling survives servers that close long responses, a forgotten
+// session is replaced, and stateless mode scales out behind round-robin.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBalancer } from '../shared/balancer.ts';
+import type { JsonRpcMessage } from '../shared/jsonrpc.ts';
+import { McpClient } from '../shared/mcp-client.ts';
+import {
+  StreamableHttpClientTransport,
+  retryInNewSession,
+  runStreamableHttpClient,
+} from './client.ts';
+import { createStreamableHttpServer, type StreamableHttpServer } from './server.ts';
+
+const clientInfo = { name: 'resumption-test', version: '1.0.0' };
+let server: StreamableHttpServer;
+beforeAll(async () => {
+  server = await createStreamableHttpServer({ port: 0, retryMs: 20 });
+});
+afterAll(() => server.close());
+
+const progressValues = (run: { progress: Array<{ progress: number }> }) =>
+  run.progress.map((p) => p.progress);
+
+describe('a cut stream', () => {
+  it('is resumed with Last-Event-ID: the rest of the progress and the result arrive exactly once, and the tool ran once', async () => {
+    const before = { ...server.stats };
+    const run = await runStreamableHttpClient({
+      url: server.url,
+      pages: 10,
+      delayMs: 30,
+      dropAfter: 3,
+    });
+    expect(run.resultText).toMatch(/^Found \d+ issue/);
+    expect(run.resumes).toHaveLength(1);
+    expect(progressValues(run)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(server.stats.searchIssuesStarts - before.searchIssuesStarts).toBe(1);
+    expect(server.stats.searchIssuesCompleted - before.searchIssuesCompleted).toBe(1);
+  });
+
+  it('never receives another stream’s or another session’s messages when two cut clients resume at once', async () => {
+    const clients = await Promise.all(
+      [0, 1].map(async () => {
+        const transport = new StreamableHttpClientTransport(server.url);
+        const client = new McpClient({ transport, clientInfo, protocolVersion: '2025-11-25' });
+        await client.connect();
+        const received: JsonRpcMessage[] = [];
+        const deliver = transport.onmessage!;
+        transport.onmessage = (message) => {
+          received.push(message);
+          deliver(message);
+        };
+        return { transport, client, received };
+      }),
+    );
+    // Same ids in both sessions (each client counts from 1), so only the page counts tell them apart.
+    const pages = [6, 4];
+    const results = await Promise.all(
+      clients.map(({ client, transport }, n) =>
+        client.callTool(
+          'search_issues',
+          { query: 'x', pages: pages[n], delayMs: 20 },
+          {
+            onprogress: ({ progress }) => {
+              if (progress === 2) transport.cutConnections();
+            },
+          },
+        ),
+      ),
+    );
+    expect(results.map((result) => result.structuredContent?.pagesSearched)).toEqual(pages);
+    clients.forEach(({ received }, n) => {
+      const progress = received.filter(
+        (m) => 'method' in m && m.method === 'notifications/progress',
+      );
+      const totals = progress.map((m) => ('params' in m ? m.params?.total : undefined));
+      expect(totals).toEqual(Array(pages[n]).fill(pages[n]));
+      expect(received.filter((m) => !('method' in m))).toHaveLength(1);
+    });
+    await Promise.all(clients.map(({ client }) => client.close()));
+  });
+});
+
+describe('SSE polling (2025-11-25)', () => {
+  let polling: StreamableHttpServer;
+  beforeAll(async () => {
+    polling = await createStreamableHttpServer({ port: 0, pollAfterMs: 120, retryMs: 20 });
+  });
+  afterAll(() => polling.close());
+
+  it('a 10-page call survives several server-side closes and completes exactly once', async () => {
+    const run = await runStreamableHttpClient({ url: polling.url, pages: 10, delayMs: 50 });
+    expect(run.resultText).toMatch(/^Found/);
+    expect(run.resumes.length).toBeGreaterThanOrEqual(2);
+    expect(progressValues(run)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(polling.stats).toMatchObject({ searchIssuesStarts: 1, searchIssuesCompleted: 1 });
+  });
+});
+
+describe('a forgotten session', () => {
+  it('is answered 404, and the client initializes a new session and completes the call', async () => {
+    const transport = new StreamableHttpClientTransport(server.url);
+    const client = new McpClient({ transport, clientInfo, protocolVersion: '2025-11-25' });
+    await client.connect();
+    const first = transport.sessionId!;
+    // The server forgets it (a restart, an expiry): here, a DELETE from elsewhere.
+    await fetch(server.url, { method: 'DELETE', headers: { 'Mcp-Session-Id': first } });
+    const tools = await retryInNewSession(client, transport, () => client.listTools());
+    expect(tools.map((tool) => tool.name)).toContain('search_issues');
+    expect(transport.sessionId).not.toBe(first);
+    await client.close();
+  });
+});
+
+describe('scale-out behind a round-robin balancer', () => {
+  it('stateless: 2 instances answer 20 calls from 4 clients with no failure', async () => {
+    const instances = await Promise.all(
+      [0, 1].map(() => createStreamableHttpServer({ port: 0, stateless: true })),
+    );
+    const balancer = await startBalancer({
+      upstreams: instances.map((i) => new URL(i.url).origin),
+    });
+    try {
+      const outcomes = await Promise.all(
+        [0, 1, 2, 3].map(async (n) => {
+          const transport = new StreamableHttpClientTransport(`${balancer.url}/mcp`);
+          const client = new McpClient({ transport, clientInfo, protocolVersion: '2025-11-25' });
+          await client.connect();
+          const texts: string[] = [];
+          for (let call = 0; call < 5; call += 1) {
+            const result = await client.callTool('echo', { text: `client ${n} call ${call}` });
+            texts.push(result.content[0]!.text);
+          }
+          await client.close();
+          return texts;
+        }),
+      );
+      expect(outcomes.flat()).toHaveLength(20);
+      expect(balancer.routed.every((count) => count > 0)).toBe(true);
+    } finally {
+      await balancer.close();
+      await Promise.all(instances.map((instance) => instance.close()));
+    }
+  });
+
+  it('with sessions in each instance’s memory, the same balancer fails: the next request finds no session (404)', async () => {
+    const instances = await Promise.all([0, 1].map(() => createStreamableHttpServer({ port: 0 })));
+    const balancer = await startBalancer({
+      upstreams: instances.map((i) => new URL(i.url).origin),
+    });
+    try {
+      const transport = new StreamableHttpClientTransport(`${balancer.url}/mcp`);
+      const client = new McpClient({ transport, clientInfo, protocolVersion: '2025-11-25' });
+      await expect(client.connect()).rejects.toThrow(/404/); // initialize → instance 0; initialized → instance 1
+      expect(instances.map((instance) => instance.sessions)).toEqual([1, 0]);
+    } finally {
+      await balancer.close();
+      await Promise.all(instances.map((instance) => instance.close()));
+    }
+  });
+});
