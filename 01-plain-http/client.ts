@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { Agent, fetch } from 'undici';
 import { isEntryPoint } from '../shared/cli.ts';
 import { checkMessage, type JsonRpcMessage } from '../shared/jsonrpc.ts';
+import { firstText } from '../shared/tools.ts';
 import { McpClient, type ClientTransport, type SendOptions } from '../shared/mcp-client.ts';
 import { startSpinner } from '../shared/terminal.ts';
 import {
@@ -173,7 +174,7 @@ export async function runPlainHttpClient(options: ClientRunOptions): Promise<Cli
         protocolVersion: client.protocolVersion,
         tools,
         // The first block is the tool's summary for people; the second, its structured result as JSON.
-        resultText: result.content[0]?.text ?? '',
+        resultText: firstText(result) ?? '',
         progressReceived,
         elapsedMs: performance.now() - started,
         requests: transport.requests,

@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { EventSource } from 'eventsource';
 import { isEntryPoint } from '../shared/cli.ts';
 import { checkMessage, type JsonRpcMessage } from '../shared/jsonrpc.ts';
+import { firstText } from '../shared/tools.ts';
 import { McpClient, type ClientTransport, type Progress } from '../shared/mcp-client.ts';
 import { progressBar, startSpinner } from '../shared/terminal.ts';
 import { LATEST_HANDSHAKE_VERSION } from '../shared/versions.ts';
@@ -206,7 +207,7 @@ export async function runHttpSseClient(options: SseClientRunOptions): Promise<Ss
         },
       );
       const elapsedMs = performance.now() - started;
-      const resultText = result.content[0]?.text;
+      const resultText = firstText(result);
       return {
         sessionId: transport.sessionId,
         tools,

@@ -55,7 +55,10 @@ describe('search_issues', () => {
       pagesSearched: 3,
       matches: expected,
     });
-    expect(JSON.parse(result.content[1]?.text ?? '')).toEqual(result.structuredContent);
+    const [, serialized] = result.content;
+    expect(serialized?.type === 'text' && JSON.parse(serialized.text)).toEqual(
+      result.structuredContent,
+    );
   });
 
   it('stops within one page when its signal aborts, and counts the start and the abort', async () => {

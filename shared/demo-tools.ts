@@ -161,6 +161,7 @@ export function createDemoTools(): {
       required: ['query', 'pagesSearched', 'matches'],
     },
     annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+    longRunning: true,
     async run({ query, pages, delayMs }, { signal, sendProgress }) {
       stats.searchIssuesStarts += 1;
       const needle = query.toLowerCase();

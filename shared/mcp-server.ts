@@ -137,6 +137,11 @@ export class McpServer {
     this.#tools = new ToolRegistry(options.tools);
   }
 
+  /** The tool with this name, if the server offers it (transports read its `longRunning` hint). */
+  findTool(name: string): Tool | undefined {
+    return this.#tools.get(name);
+  }
+
   /**
    * Handles one incoming message.
    * @returns the response owed for a request; `undefined` for a notification, a

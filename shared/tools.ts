@@ -13,19 +13,67 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { JsonObject } from './jsonrpc.ts';
 
-/** A block of tool output. The course's tools only return text. */
+/** Text for the model. */
 export interface TextContent {
   type: 'text';
   text: string;
 }
 
+/** An image, base64-encoded. */
+export interface ImageContent {
+  type: 'image';
+  data: string;
+  mimeType: string;
+}
+
+/** Audio, base64-encoded (2025-03-26 and later). */
+export interface AudioContent {
+  type: 'audio';
+  data: string;
+  mimeType: string;
+}
+
+/** A resource embedded in the result, as text or as base64 `blob`. */
+export interface EmbeddedResource {
+  type: 'resource';
+  resource: { uri: string; mimeType?: string } & ({ text: string } | { blob: string });
+}
+
+/** A link to a resource the client may read (2025-06-18 and later). */
+export interface ResourceLink {
+  type: 'resource_link';
+  uri: string;
+  name: string;
+  mimeType?: string;
+}
+
+/**
+ * A block of tool output. The course's demo tools return text only; the
+ * others are here because a tool server may return any of them.
+ * @see https://modelcontextprotocol.io/specification/2025-11-25/server/tools#tool-result
+ */
+export type ContentBlock =
+  TextContent | ImageContent | AudioContent | EmbeddedResource | ResourceLink;
+
 /** What a tool returns: content for the model, optionally structured data and an error flag. */
 export interface CallToolResult {
-  content: TextContent[];
+  content: ContentBlock[];
   /** Machine-readable output (2025-06-18 and later); it must fit the tool's `outputSchema`. */
   structuredContent?: JsonObject;
   /** True when the tool failed; a missing flag means success. */
   isError?: boolean;
+}
+
+/**
+ * The text of a result's first text block, where the demo tools put their summary.
+ *
+ * @example
+ * ```ts
+ * firstText({ content: [{ type: 'text', text: 'Found 3 issues' }] }); // 'Found 3 issues'
+ * ```
+ */
+export function firstText(result: CallToolResult): string | undefined {
+  return result.content.find((block): block is TextContent => block.type === 'text')?.text;
 }
 
 /** What the server core hands a running tool. */
@@ -72,6 +120,12 @@ export interface ToolDefinition {
  */
 export interface Tool<Args = JsonObject> extends ToolDefinition {
   run(args: Args, context: ToolContext): Promise<CallToolResult>;
+  /**
+   * A hint for transports, never sent on the wire: the call may take long, so
+   * answer it in a form that survives a dropped connection (stage 03 streams
+   * it as SSE with event ids, even when the caller asked for no progress).
+   */
+  longRunning?: boolean;
 }
 
 /** The outcome of checking a call's arguments against a tool's input schema. */
@@ -92,7 +146,10 @@ export class ToolRegistry {
   readonly #definitions: ToolDefinition[];
 
   constructor(tools: ReadonlyArray<Tool<never>>) {
-    const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: true });
+    // Not strict: JSON Schema says unknown keywords are ignored, and strict mode
+    // refuses valid 2020-12 schemas (an `$anchor`, a `required` naming a property
+    // declared in a subschema) and the spec's own `x-mcp-header` annotation.
+    const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: false });
     for (const tool of tools as ReadonlyArray<Tool>) {
       if (this.#tools.has(tool.name)) throw new Error(`Duplicate tool name: ${tool.name}`);
       this.#tools.set(tool.name, { tool, validate: ajv.compile(tool.inputSchema) });
