@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { createParser } from 'eventsource-parser';
 import { isEntryPoint } from '../shared/cli.ts';
 import { checkMessage, type JsonRpcMessage, type RequestId } from '../shared/jsonrpc.ts';
+import { firstText } from '../shared/tools.ts';
 import {
   McpClient,
   type ClientTransport,
@@ -147,7 +148,7 @@ export class StreamableHttpClientTransport implements ClientTransport {
       if (response) {
         let invalid: Error | undefined;
         try {
-          await consumeEvents(response, {
+          await consumeEvents(response, () => answered, {
             onEvent: (id, data) => {
               if (id !== undefined) lastEventId = id;
               // A priming event has an id and empty data: it only gives us a place to resume from.
@@ -252,9 +253,14 @@ export class StreamableHttpClientTransport implements ClientTransport {
   }
 }
 
-/** Feeds a response body through an SSE parser until it ends. */
+/**
+ * Feeds a response body through an SSE parser until it ends, or until `done()`
+ * says we have what we came for (a server SHOULD end the stream after the
+ * answer, but a client must not depend on it).
+ */
 async function consumeEvents(
   response: Response,
+  done: () => boolean,
   handlers: { onEvent(id: string | undefined, data: string): void; onRetry(ms: number): void },
 ): Promise<void> {
   const parser = createParser({
@@ -262,7 +268,16 @@ async function consumeEvents(
     onRetry: (ms) => handlers.onRetry(ms),
   });
   if (!response.body) return;
-  for await (const chunk of response.body.pipeThrough(new TextDecoderStream())) parser.feed(chunk);
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  try {
+    while (!done()) {
+      const { value, done: ended } = await reader.read();
+      if (ended) return;
+      parser.feed(value);
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
 }
 
 /**
@@ -344,7 +359,8 @@ export async function runStreamableHttpClient(
     clientInfo: { name: 'mcp-transports-course/03-client', version: '1.0.0' },
     protocolVersion: options.protocolVersion ?? LATEST_HANDSHAKE_VERSION,
   });
-  const withSession = <T>(call: () => Promise<T>): Promise<T> => retryInNewSession(client, transport, call);
+  const withSession = <T>(call: () => Promise<T>): Promise<T> =>
+    retryInNewSession(client, transport, call);
   try {
     await client.connect();
     const tools = (await withSession(() => client.listTools())).map((tool) => tool.name);
@@ -375,7 +391,7 @@ export async function runStreamableHttpClient(
         ),
       );
       const elapsedMs = performance.now() - started;
-      return { ...base, resultText: result.content[0]?.text, failure: undefined, elapsedMs };
+      return { ...base, resultText: firstText(result), failure: undefined, elapsedMs };
     } catch (error) {
       const failure = error instanceof Error ? error.message : String(error);
       return { ...base, resultText: undefined, failure, elapsedMs: performance.now() - started };

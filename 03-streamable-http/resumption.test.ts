@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBalancer } from '../shared/balancer.ts';
 import type { JsonRpcMessage } from '../shared/jsonrpc.ts';
+import { firstText } from '../shared/tools.ts';
 import { McpClient } from '../shared/mcp-client.ts';
 import {
   StreamableHttpClientTransport,
@@ -129,7 +130,7 @@ describe('scale-out behind a round-robin balancer', () => {
           const texts: string[] = [];
           for (let call = 0; call < 5; call += 1) {
             const result = await client.callTool('echo', { text: `client ${n} call ${call}` });
-            texts.push(result.content[0]!.text);
+            texts.push(firstText(result)!);
           }
           await client.close();
           return texts;

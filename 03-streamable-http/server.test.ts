@@ -150,14 +150,27 @@ describe('POST /mcp', () => {
     }
   });
 
-  it('answers a request that asked for no progress with plain JSON', async () => {
+  it('answers an immediate request with plain JSON', async () => {
+    const { headers } = await openSession();
+    const echo = {
+      jsonrpc: '2.0',
+      id: 3,
+      method: 'tools/call',
+      params: { name: 'echo', arguments: { text: 'hi' } },
+    };
+    const response = await post(server.url, echo, headers);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await response.json()).toMatchObject({ id: 3, result: { content: [{ text: 'hi' }] } });
+  });
+
+  it('streams a long-running tool’s answer even without a progressToken, so a drop cannot lose it', async () => {
     const { headers } = await openSession();
     const response = await post(server.url, search(3, 2, 1), headers);
-    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(await response.json()).toMatchObject({
-      id: 3,
-      result: { structuredContent: { pagesSearched: 2 } },
-    });
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    const messages = messagesOf(await readEvents(response));
+    expect(messages).toMatchObject([
+      { id: 3, result: { structuredContent: { pagesSearched: 2 } } },
+    ]);
   });
 
   it('answers a request with a progressToken with an SSE stream: priming event, progress, the response, the end', async () => {

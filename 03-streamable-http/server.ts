@@ -239,7 +239,8 @@ async function handlePost(req: Request, res: Response, context: Context): Promis
     res.status(202).end();
     return;
   }
-  if (wantsProgress(message)) await answerWithStream(req, res, message, state, session, context);
+  if (answersWithStream(message, context.mcp))
+    await answerWithStream(req, res, message, state, session, context);
   else await answerWithJson(req, res, message, state, session, context);
 }
 
@@ -322,9 +323,16 @@ async function findSession(
   return Promise.resolve(session);
 }
 
-function wantsProgress(request: JsonRpcRequest): boolean {
+/**
+ * The server's choice of answer. A stream when there is something to say
+ * before the result (the caller asked for progress), or when the tool is slow
+ * enough that its answer should survive a dropped connection; JSON otherwise.
+ */
+function answersWithStream(request: JsonRpcRequest, mcp: McpServer): boolean {
   const token = requestMeta(request)?.progressToken;
-  return typeof token === 'string' || typeof token === 'number';
+  if (typeof token === 'string' || typeof token === 'number') return true;
+  const name = request.method === 'tools/call' ? request.params?.name : undefined;
+  return typeof name === 'string' && mcp.findTool(name)?.longRunning === true;
 }
 
 /**
