@@ -199,6 +199,12 @@ export class StreamableHttpClientTransport implements ClientTransport {
       await response.body?.cancel();
       throw new SessionNotFoundError();
     }
+    // The SDK servers answer 409 while they still hold the cut connection, and any server can be
+    // briefly unavailable: both mean "try again after retry", not "give up".
+    if (response.status === 409 || response.status >= 500) {
+      await response.body?.cancel();
+      return undefined;
+    }
     if (!(response.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
       throw new Error(
         `Resuming failed: HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`,

@@ -1,8 +1,10 @@
 // What stage 03 fixes, measured with its own client: a cut stream is resumed
 // (not lost), polling survives servers that close long responses, a forgotten
 // session is replaced, and stateless mode scales out behind round-robin.
+import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBalancer } from '../shared/balancer.ts';
+import { listenOnLoopback } from '../shared/cli.ts';
 import type { JsonRpcMessage } from '../shared/jsonrpc.ts';
 import { firstText } from '../shared/tools.ts';
 import { McpClient } from '../shared/mcp-client.ts';
@@ -95,6 +97,67 @@ describe('SSE polling (2025-11-25)', () => {
     expect(run.resumes.length).toBeGreaterThanOrEqual(2);
     expect(progressValues(run)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(polling.stats).toMatchObject({ searchIssuesStarts: 1, searchIssuesCompleted: 1 });
+  });
+});
+
+describe('a resume the server is not ready for', () => {
+  it('is retried after retry when answered 409 (the server still holds the cut connection), not given up', async () => {
+    // A scripted server: the POST's stream sends only a priming event and ends; the first resume
+    // gets 409, as the official SDK servers answer while they still hold the old connection.
+    let resumes = 0;
+    const scripted = createServer((req, res) => {
+      if (req.method === 'POST') {
+        let body = '';
+        req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        req.on('end', () => {
+          const message = JSON.parse(body) as { id?: number; method: string };
+          if (message.method === 'initialize') {
+            res.writeHead(200, {
+              'Content-Type': 'application/json',
+              'Mcp-Session-Id': 'scripted',
+            });
+            res.end(
+              JSON.stringify({
+                jsonrpc: '2.0',
+                id: message.id,
+                result: {
+                  protocolVersion: '2025-11-25',
+                  capabilities: {},
+                  serverInfo: { name: 's', version: '1' },
+                },
+              }),
+            );
+          } else if (message.id === undefined) {
+            res.writeHead(202).end();
+          } else {
+            res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+            res.end('id: s/0\nretry: 10\ndata: \n\n');
+          }
+        });
+        return;
+      }
+      resumes += 1;
+      if (resumes === 1) {
+        res.writeHead(409).end();
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+      res.end(
+        `id: s/1\ndata: ${JSON.stringify({ jsonrpc: '2.0', id: 2, result: { content: [{ type: 'text', text: 'done' }] } })}\n\n`,
+      );
+    });
+    const port = await listenOnLoopback(scripted, 0);
+    try {
+      const transport = new StreamableHttpClientTransport(`http://127.0.0.1:${port}/mcp`);
+      const client = new McpClient({ transport, clientInfo, protocolVersion: '2025-11-25' });
+      await client.connect();
+      const result = await client.callTool('anything', {});
+      expect(firstText(result)).toBe('done');
+      expect(resumes).toBe(2);
+    } finally {
+      scripted.closeAllConnections();
+      scripted.close();
+    }
   });
 });
 
