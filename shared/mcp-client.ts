@@ -113,6 +113,22 @@ export interface McpClientOptions {
   maxTotalTimeoutMs?: number;
 }
 
+/**
+ * After an `UnsupportedProtocolVersionError` (-32022) in the stateless era:
+ * the newest version in the server's `supported` list that this client speaks.
+ * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/versioning#protocol-version-negotiation
+ */
+function versionToRetryWith(
+  error: unknown,
+  current: ProtocolVersion | undefined,
+): ProtocolVersion | undefined {
+  if (!(error instanceof JsonRpcError) || error.code !== ErrorCode.UnsupportedProtocolVersion)
+    return undefined;
+  if (!isStatelessVersion(current)) return undefined;
+  const supported = (error.data as { supported?: unknown } | undefined)?.supported;
+  return Array.isArray(supported) ? (supported as unknown[]).find(isStatelessVersion) : undefined;
+}
+
 /** A request that heard nothing for too long. Local: never sent by a server. */
 export class RequestTimeoutError extends Error {
   constructor(
@@ -230,11 +246,23 @@ export class McpClient {
    * @throws {@link shared/jsonrpc!JsonRpcError} for an error response, {@link RequestTimeoutError}
    *   on timeout, the signal's reason on cancellation, or whatever the transport threw.
    */
-  request(
+  async request(
     method: string,
     params: JsonObject = {},
     options: RequestOptions = {},
   ): Promise<JsonObject> {
+    try {
+      return await this.#send(method, params, options);
+    } catch (error) {
+      // 2026-07-28: "the client SHOULD retry with a version both sides support". Once, with a new id.
+      const retryWith = versionToRetryWith(error, this.#protocolVersion);
+      if (!retryWith) throw error;
+      this.#protocolVersion = retryWith;
+      return this.#send(method, params, options);
+    }
+  }
+
+  #send(method: string, params: JsonObject, options: RequestOptions): Promise<JsonObject> {
     const id = this.#nextId++;
     const meta: JsonObject = isPlainObject(params._meta) ? { ...params._meta } : {};
     // The request id doubles as the progress token: both must be unique among active requests.

@@ -81,6 +81,12 @@ export interface MessageContext {
    * new one per HTTP request.
    */
   handshake: HandshakeState;
+  /**
+   * The era, when the transport knows it better than the body does: a POST
+   * with `MCP-Protocol-Version: 2026-07-28` is a 2026 request even if its
+   * `_meta` is missing (and is then answered -32602, not -32601).
+   */
+  era?: Era;
 }
 
 /** The era a request belongs to, read from the request itself. */
@@ -156,7 +162,7 @@ export class McpServer {
       // The course's servers send no requests, so a response from the client answers nothing.
       return undefined;
     }
-    const era = eraOf(message);
+    const era = context.era ?? eraOf(message);
     // One controller per request: the transport's signal and (handshake era)
     // notifications/cancelled both abort it.
     const controller = new AbortController();
@@ -206,7 +212,13 @@ export class McpServer {
         checkCursor(params);
         return { tools: this.#tools.list() };
       default: // tools/call
-        return this.#callTool(params, send, signal, handshake.protocolVersion);
+        return this.#callTool(
+          params,
+          send,
+          signal,
+          handshake.protocolVersion,
+          handshake.clientCapabilities,
+        );
     }
   }
 
@@ -283,7 +295,7 @@ export class McpServer {
         result = { tools: this.#tools.list(), ttlMs, cacheScope: 'public' };
         break;
       default: // tools/call
-        result = await this.#callTool(params, send, signal, version);
+        result = await this.#callTool(params, send, signal, version, clientCapabilities(request));
     }
     // Every result says what it is, and who answered, "without relying on any prior connection state".
     const meta = isPlainObject(result._meta) ? result._meta : {};
@@ -301,6 +313,7 @@ export class McpServer {
     send: (n: JsonRpcNotification) => void,
     signal: AbortSignal,
     version: ProtocolVersion,
+    declared: JsonObject,
   ): Promise<JsonObject> {
     const { name, arguments: args = {} } = params;
     if (typeof name !== 'string')
@@ -313,6 +326,16 @@ export class McpServer {
     const tool = this.#tools.get(name);
     // A tool that does not exist is a protocol error: the request cannot be routed.
     if (!tool) throw new JsonRpcError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
+
+    // "A server MUST NOT rely on capabilities the client has not declared."
+    const missing = missingCapabilities(tool.requiredClientCapabilities, declared);
+    if (missing) {
+      throw new JsonRpcError(
+        ErrorCode.MissingRequiredClientCapability,
+        `${name} needs client capabilities the client did not declare: ${Object.keys(missing).join(', ')}`,
+        { requiredCapabilities: missing },
+      );
+    }
 
     // Bad arguments are a tool execution error (2025-11-25): the model reads it and can correct itself.
     const checked = this.#tools.checkArguments(name, args);
@@ -362,6 +385,26 @@ function readRequestMeta(request: JsonRpcRequest): ProtocolVersion {
     );
   }
   return version;
+}
+
+/** The `clientCapabilities` a 2026-07-28 request declared in its `_meta`. */
+function clientCapabilities(request: JsonRpcRequest): JsonObject {
+  const declared = requestMeta(request)?.[MetaKey.clientCapabilities];
+  return isPlainObject(declared) ? declared : {};
+}
+
+/**
+ * The capabilities a tool needs that the client did not declare, as a
+ * `ClientCapabilities` object (what -32021 carries), or `undefined` if none.
+ */
+function missingCapabilities(
+  required: JsonObject | undefined,
+  declared: JsonObject,
+): JsonObject | undefined {
+  const missing = Object.entries(required ?? {}).filter(
+    ([capability]) => !(capability in declared),
+  );
+  return missing.length ? Object.fromEntries(missing) : undefined;
 }
 
 /**

@@ -126,6 +126,12 @@ export interface Tool<Args = JsonObject> extends ToolDefinition {
    * it as SSE with event ids, even when the caller asked for no progress).
    */
   longRunning?: boolean;
+  /**
+   * Client capabilities the tool needs (e.g. `{ sampling: {} }`). A call from
+   * a client that did not declare them is refused with -32021 (2026-07-28
+   * names the error; the rule not to rely on undeclared capabilities is older).
+   */
+  requiredClientCapabilities?: JsonObject;
 }
 
 /** The outcome of checking a call's arguments against a tool's input schema. */
