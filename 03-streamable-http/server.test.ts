@@ -328,8 +328,8 @@ describe('GET /mcp', () => {
     expect(response.status).toBe(400);
   });
 
-  it('answers a GET without a session with 400 and with an unknown one with 404', async () => {
-    expect((await get({})).status).toBe(400);
+  it('answers a GET without a session with 405 (2026-07-28 has no GET) and with an unknown one with 404', async () => {
+    expect((await get({})).status).toBe(405);
     expect((await get({ 'Mcp-Session-Id': 'nope' })).status).toBe(404);
   });
 });

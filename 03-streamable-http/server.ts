@@ -9,9 +9,10 @@
  * id, so a dropped stream is resumed, not lost; and a stateless mode lets any
  * instance answer any request.
  * Implements: Streamable HTTP in the handshake era, revisions 2025-03-26 to
- * 2025-11-25 (sessions, resumability, 2025-11-25 SSE polling).
- * Read next: sessions.ts, event-store.ts and stream.ts; then client.ts; then
- * ../docs/03-streamable-http.md.
+ * 2025-11-25 (sessions, resumability, 2025-11-25 SSE polling), and beside it
+ * revision 2026-07-28 (revision-2026.ts), on the same endpoint.
+ * Read next: sessions.ts, event-store.ts and stream.ts; revision-2026.ts;
+ * then client.ts; then ../docs/03-streamable-http.md.
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#streamable-http
  * @module
  */
@@ -53,7 +54,8 @@ import {
 } from '../shared/versions.ts';
 import { InMemoryEventStore, type EventStore } from './event-store.ts';
 import { InMemorySessionStore, type Session, type SessionStore } from './sessions.ts';
-import { ResumableStream, type StreamOptions } from './stream.ts';
+import { handleRevision2026Post, isRevision2026Post } from './revision-2026.ts';
+import { ResumableStream, abortWhenClosed, type StreamOptions } from './stream.ts';
 
 /** Where stage 03 listens unless `PORT` says otherwise. */
 export const DEFAULT_PORT = 3003;
@@ -200,6 +202,16 @@ async function handlePost(req: Request, res: Response, context: Context): Promis
   const parsed = parseJsonRpc(bodyText(req), { allowBatch: true });
   if (!parsed.ok) {
     sendJsonRpcError(res, 400, parsed.error);
+    return;
+  }
+  if (!parsed.batch && isRevision2026Post(req, parsed.message)) {
+    // The current revision: no session, no handshake. Mcp-Session-Id is ignored, never minted.
+    const { keepAliveMs = KEEP_ALIVE_MS } = context.options;
+    await handleRevision2026Post(req, res, parsed.message, {
+      mcp: context.mcp,
+      shutdown: context.shutdown,
+      keepAliveMs,
+    });
     return;
   }
   if (!parsed.batch && isRequest(parsed.message) && parsed.message.method === 'initialize') {
@@ -389,12 +401,7 @@ async function answerWithStream(
  * connection is gone, so the connection's close stops the work too.
  */
 function requestSignal(res: Response, session: Session | undefined, context: Context): AbortSignal {
-  if (session) return context.shutdown;
-  const gone = new AbortController();
-  res.on('close', () => {
-    if (!res.writableFinished) gone.abort('client disconnected');
-  });
-  return AbortSignal.any([gone.signal, context.shutdown]);
+  return session ? context.shutdown : abortWhenClosed(res, context.shutdown);
 }
 
 function streamOptions(
@@ -452,9 +459,12 @@ async function answerBatch(
  * then live); without, open the session's standalone stream.
  */
 async function handleGet(req: Request, res: Response, context: Context): Promise<void> {
-  if (!context.sessions) {
-    // [spec] The server MUST either return text/event-stream or 405; with no sessions there is no stream to offer.
-    rejectRequest(res, 405, 'Method not allowed: this server is stateless', { Allow: 'POST' });
+  if (!context.sessions || !req.get('mcp-session-id')) {
+    // [spec] The server MUST either return text/event-stream or 405. Without a handshake-era
+    // session there is no stream to offer: revision 2026-07-28 has no GET at all.
+    rejectRequest(res, 405, 'Method not allowed: GET needs a handshake-era session', {
+      Allow: 'POST',
+    });
     return;
   }
   if (!acceptList(req).includes('text/event-stream')) {
@@ -491,8 +501,11 @@ async function handleGet(req: Request, res: Response, context: Context): Promise
 
 /** DELETE: the client is done; end the session and abort its work. */
 async function handleDelete(req: Request, res: Response, context: Context): Promise<void> {
-  if (!context.sessions) {
-    rejectRequest(res, 405, 'Method not allowed: this server is stateless', { Allow: 'POST' });
+  if (!context.sessions || !req.get('mcp-session-id')) {
+    // Nothing to delete: no session was named (and revision 2026-07-28 has none).
+    rejectRequest(res, 405, 'Method not allowed: DELETE needs a handshake-era session', {
+      Allow: 'POST',
+    });
     return;
   }
   const session = await findSession(req, res, context.sessions);
