@@ -70,11 +70,12 @@ describe('search_issues', () => {
     controller.abort();
     await expect(run).rejects.toThrow();
     expect(progress.length).toBeLessThanOrEqual(3);
-    expect(stats).toEqual({
+    expect(stats).toMatchObject({
       searchIssuesStarts: 1,
       searchIssuesCompleted: 0,
       searchIssuesAborted: 1,
     });
+    expect(stats.searchIssuesPages).toBe(progress.length);
   });
 });
 

@@ -42,6 +42,8 @@ export interface DemoToolStats {
   searchIssuesCompleted: number;
   /** How many runs stopped early because their signal aborted. */
   searchIssuesAborted: number;
+  /** Pages searched by all runs together: what a cancelled run still cost. */
+  searchIssuesPages: number;
 }
 
 const COMPONENTS = [
@@ -107,6 +109,7 @@ export function createDemoTools(): {
     searchIssuesStarts: 0,
     searchIssuesCompleted: 0,
     searchIssuesAborted: 0,
+    searchIssuesPages: 0,
   };
 
   const searchIssues: Tool<SearchIssuesArgs> = {
@@ -178,6 +181,7 @@ export function createDemoTools(): {
           const issue = generateIssue((page - 1) * ISSUES_PER_PAGE + i);
           if (issue.title.toLowerCase().includes(needle)) matches.push(issue);
         }
+        stats.searchIssuesPages += 1;
         sendProgress(page, pages, `page ${page} of ${pages}`);
       }
       stats.searchIssuesCompleted += 1;
