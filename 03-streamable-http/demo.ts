@@ -2,24 +2,30 @@
  * Stage 03 demo: starts the server, runs a 10-page call with a live progress
  * bar, cutting its connection after `--drop-after` progress events (3 by
  * default; 0 for none), and stops the server. `npm run 03:demo -- --drop-after 3`.
+ * `--revision 2025-11-25` speaks the handshake era instead of 2026-07-28;
  * `--stateless` runs the server without sessions; `--poll-after MS` makes it
  * close long streams' connections so the client polls.
  *
- * Teaches: a cut connection is not a lost result. The client resumes with
- * `Last-Event-ID`, gets what it missed, and the tool ran once.
+ * Teaches: the same cut in two eras. In 2025-11-25 the client resumes with
+ * `Last-Event-ID` and the tool ran once; in 2026-07-28 closing the stream
+ * cancelled the tool, the client sends the call again, and the tool ran twice.
  * @module
  */
 import { parseArgs } from 'node:util';
 import { printStreamableRun, runStreamableHttpClient } from './client.ts';
 import { createStreamableHttpServer } from './server.ts';
+import { LATEST_VERSION, isSupportedVersion } from '../shared/versions.ts';
 
 const { values } = parseArgs({
   options: {
     'drop-after': { type: 'string', default: '3' },
     'poll-after': { type: 'string' },
     stateless: { type: 'boolean', default: false },
+    revision: { type: 'string', default: LATEST_VERSION },
   },
 });
+if (!isSupportedVersion(values.revision)) throw new Error(`Unknown --revision ${values.revision}`);
+const protocolVersion = values.revision;
 const dropAfter = Number(values['drop-after']);
 const server = await createStreamableHttpServer({
   port: 0,
@@ -35,6 +41,7 @@ try {
   );
   const run = await runStreamableHttpClient({
     url: server.url,
+    protocolVersion,
     display: true,
     ...(dropAfter > 0 ? { dropAfter } : {}),
   });

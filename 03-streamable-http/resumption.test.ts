@@ -8,11 +8,8 @@ import { listenOnLoopback } from '../shared/cli.ts';
 import type { JsonRpcMessage } from '../shared/jsonrpc.ts';
 import { firstText } from '../shared/tools.ts';
 import { McpClient } from '../shared/mcp-client.ts';
-import {
-  StreamableHttpClientTransport,
-  retryInNewSession,
-  runStreamableHttpClient,
-} from './client.ts';
+import { StreamableHttpClientTransport } from './client-transport.ts';
+import { retryInNewSession, runStreamableHttpClient } from './client.ts';
 import { createStreamableHttpServer, type StreamableHttpServer } from './server.ts';
 
 const clientInfo = { name: 'resumption-test', version: '1.0.0' };
@@ -30,6 +27,7 @@ describe('a cut stream', () => {
     const before = { ...server.stats };
     const run = await runStreamableHttpClient({
       url: server.url,
+      protocolVersion: '2025-11-25',
       pages: 10,
       delayMs: 30,
       dropAfter: 3,
@@ -92,7 +90,12 @@ describe('SSE polling (2025-11-25)', () => {
   afterAll(() => polling.close());
 
   it('a 10-page call survives several server-side closes and completes exactly once', async () => {
-    const run = await runStreamableHttpClient({ url: polling.url, pages: 10, delayMs: 50 });
+    const run = await runStreamableHttpClient({
+      url: polling.url,
+      protocolVersion: '2025-11-25',
+      pages: 10,
+      delayMs: 50,
+    });
     expect(run.resultText).toMatch(/^Found/);
     expect(run.resumes.length).toBeGreaterThanOrEqual(2);
     expect(progressValues(run)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
