@@ -1,0 +1,184 @@
+// The stage 03 client in both eras: the same cut resumed in one and re-sent in
+// the other, era detection against a handshake-only server, and a retry on -32022.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listenOnLoopback } from '../shared/cli.ts';
+import { ErrorCode } from '../shared/jsonrpc.ts';
+import { StreamableHttpClientTransport } from './client-transport.ts';
+import { connectInEra, runStreamableHttpClient } from './client.ts';
+import { createStreamableHttpServer, type StreamableHttpServer } from './server.ts';
+
+describe('the same cut after 3 of 10 progress notifications, in each era', () => {
+  let handshakeServer: StreamableHttpServer;
+  let modernServer: StreamableHttpServer;
+  beforeAll(async () => {
+    [handshakeServer, modernServer] = await Promise.all([
+      createStreamableHttpServer({ port: 0, retryMs: 20 }),
+      createStreamableHttpServer({ port: 0 }),
+    ]);
+  });
+  afterAll(() => Promise.all([handshakeServer.close(), modernServer.close()]));
+  const cut = { pages: 10, delayMs: 30, dropAfter: 3 };
+
+  it('2025-11-25 resumes with Last-Event-ID: the result arrives once and the tool ran once', async () => {
+    const run = await runStreamableHttpClient({
+      url: handshakeServer.url,
+      protocolVersion: '2025-11-25',
+      ...cut,
+    });
+    expect(run.resultText).toMatch(/^Found/);
+    expect([run.resumes.length, run.resends]).toEqual([1, 0]);
+    expect(handshakeServer.stats).toMatchObject({
+      searchIssuesStarts: 1,
+      searchIssuesCompleted: 1,
+      searchIssuesAborted: 0,
+    });
+  });
+
+  it('2026-07-28 cancels on the close and re-sends: the result arrives once and the tool ran twice', async () => {
+    const run = await runStreamableHttpClient({
+      url: modernServer.url,
+      protocolVersion: '2026-07-28',
+      ...cut,
+    });
+    expect(run.resultText).toMatch(/^Found/);
+    expect([run.resumes.length, run.resends]).toEqual([0, 1]);
+    expect(modernServer.stats).toMatchObject({
+      searchIssuesStarts: 2,
+      searchIssuesCompleted: 1,
+      searchIssuesAborted: 1,
+    });
+    // The cancelled run stopped within a page of the close: 3 pages seen, at most one more searched.
+    expect(modernServer.stats.searchIssuesPages).toBeLessThanOrEqual(10 + 3 + 1);
+    // The progress bar shows the restart: 1, 2, 3 (the cut), then 1 … 10 again.
+    const values = run.progress.map((p) => p.progress);
+    expect(values.slice(0, 3)).toEqual([1, 2, 3]);
+    expect(values.slice(-10)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+});
+
+/** A scripted server on loopback, answering each POST body with `answer`. */
+async function scriptedServer(
+  answer: (
+    body: { id?: number; method: string },
+    req: IncomingMessage,
+    res: ServerResponse,
+  ) => void,
+) {
+  const server = createServer((req, res) => {
+    let text = '';
+    req.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    req.on('end', () => {
+      if (req.method !== 'POST') {
+        res.writeHead(405).end();
+        return;
+      }
+      answer(JSON.parse(text) as { id?: number; method: string }, req, res);
+    });
+  });
+  const port = await listenOnLoopback(server, 0);
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
+function json(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
+  res
+    .writeHead(status, { 'Content-Type': 'application/json', ...headers })
+    .end(JSON.stringify(body));
+}
+
+describe('era detection', () => {
+  it('falls back to initialize when a handshake-only server refuses the 2026 request with a body it does not recognise', async () => {
+    const seen: string[] = [];
+    const legacy = await scriptedServer((body, req, res) => {
+      seen.push(body.method);
+      if (body.method === 'initialize') {
+        json(
+          res,
+          200,
+          {
+            jsonrpc: '2.0',
+            id: body.id,
+            result: {
+              protocolVersion: '2025-11-25',
+              capabilities: { tools: {} },
+              serverInfo: { name: 'legacy', version: '1' },
+            },
+          },
+          { 'Mcp-Session-Id': 'legacy-session' },
+        );
+      } else if (req.headers['mcp-session-id'] !== 'legacy-session') {
+        // What the official SDK v1 answers without a session: 400 and a -32000 error.
+        json(res, 400, {
+          jsonrpc: '2.0',
+          id: null,
+          error: { code: -32000, message: 'Bad Request: No valid session ID provided' },
+        });
+      } else if (body.id === undefined) {
+        res.writeHead(202).end();
+      } else {
+        json(res, 200, { jsonrpc: '2.0', id: body.id, result: { tools: [] } });
+      }
+    });
+    try {
+      const client = await connectInEra(
+        new StreamableHttpClientTransport(legacy.url),
+        '2026-07-28',
+      );
+      expect(client.protocolVersion).toBe('2025-11-25');
+      expect(await client.listTools()).toEqual([]);
+      expect(seen).toEqual([
+        'server/discover',
+        'initialize',
+        'notifications/initialized',
+        'tools/list',
+      ]);
+    } finally {
+      legacy.close();
+    }
+  });
+
+  it('stays modern when the server answers -32022, and retries once with a version from data.supported', async () => {
+    let requests = 0;
+    const modern = await scriptedServer((body, req, res) => {
+      requests += 1;
+      if (requests === 1) {
+        json(res, 400, {
+          jsonrpc: '2.0',
+          id: body.id,
+          error: {
+            code: ErrorCode.UnsupportedProtocolVersion,
+            message: 'Unsupported protocol version',
+            data: { supported: ['2026-07-28'], requested: req.headers['mcp-protocol-version'] },
+          },
+        });
+      } else {
+        json(res, 200, {
+          jsonrpc: '2.0',
+          id: body.id,
+          result: { resultType: 'complete', supportedVersions: ['2026-07-28'], capabilities: {} },
+        });
+      }
+    });
+    try {
+      const client = await connectInEra(
+        new StreamableHttpClientTransport(modern.url),
+        '2026-07-28',
+      );
+      expect(client.protocolVersion).toBe('2026-07-28');
+      expect(requests).toBe(2);
+    } finally {
+      modern.close();
+    }
+  });
+});
