@@ -11,7 +11,7 @@
 import type { JsonObject } from '../../shared/jsonrpc.ts';
 import { McpClient } from '../../shared/mcp-client.ts';
 import { isHandshakeVersion } from '../../shared/versions.ts';
-import { StreamableHttpClientTransport } from '../client.ts';
+import { StreamableHttpClientTransport } from '../client-transport.ts';
 
 /** The tool each scenario's mock server expects a call to, and with what. */
 const CALLS: Record<string, { name: string; arguments: JsonObject } | undefined> = {
