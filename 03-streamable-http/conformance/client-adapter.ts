@@ -10,7 +10,7 @@
  */
 import type { JsonObject } from '../../shared/jsonrpc.ts';
 import { McpClient } from '../../shared/mcp-client.ts';
-import { isHandshakeVersion } from '../../shared/versions.ts';
+import { isSupportedVersion } from '../../shared/versions.ts';
 import { StreamableHttpClientTransport } from '../client-transport.ts';
 
 /** The tool each scenario's mock server expects a call to, and with what. */
@@ -23,8 +23,7 @@ const url = process.argv.at(-1);
 const scenario = process.env.MCP_CONFORMANCE_SCENARIO ?? '';
 const requested = process.env.MCP_CONFORMANCE_PROTOCOL_VERSION ?? '2025-11-25';
 if (!url?.startsWith('http')) throw new Error('usage: client-adapter.ts <server-url>');
-if (!isHandshakeVersion(requested))
-  throw new Error(`This adapter speaks the handshake era, not ${requested}`);
+if (!isSupportedVersion(requested)) throw new Error(`This client does not speak ${requested}`);
 
 const transport = new StreamableHttpClientTransport(url);
 const client = new McpClient({
@@ -34,6 +33,7 @@ const client = new McpClient({
   timeoutMs: 20_000,
 });
 try {
+  // Handshake era: initialize. 2026-07-28: nothing; every request carries its own _meta and headers.
   await client.connect();
   await client.listTools();
   const call = CALLS[scenario];

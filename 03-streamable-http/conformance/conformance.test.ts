@@ -1,10 +1,11 @@
-// The official conformance suite, pinned to 0.2.0-alpha.12, against stage 03:
-// each run passes only if every scenario a tools-only server can serve passes,
-// and the ones it cannot (resources, prompts, …) fail exactly as expected.
+// The official conformance suite, pinned to 0.2.0-alpha.12, against stage 03,
+// at revision 2025-11-25 (handshake era) and 2026-07-28 (stateless): each run
+// passes only if every scenario a tools-only server can serve passes, and the
+// ones it cannot (resources, prompts, …) fail exactly as expected.
 import { describe, expect, it } from 'vitest';
 import { PLAN, RUN_TIMEOUT_MS } from './run.ts';
 
-describe('the MCP conformance suite, revision 2025-11-25', () => {
+describe('the MCP conformance suite', () => {
   it.each(PLAN.map((step) => [step.name, step] as const))(
     'passes: conformance %s',
     async (_name, step) => {

@@ -2,12 +2,15 @@
 // checked for the output shapes the conformance suite's scenarios look for.
 import { describe, expect, it } from 'vitest';
 import { HandshakeState } from '../../shared/handshake-state.ts';
-import type { JsonObject, JsonRpcNotification } from '../../shared/jsonrpc.ts';
+import { ErrorCode, type JsonObject, type JsonRpcNotification } from '../../shared/jsonrpc.ts';
 import { McpServer } from '../../shared/mcp-server.ts';
+import { MetaKey } from '../../shared/versions.ts';
+import { mirroredParameters, requestHeaders } from '../request-metadata.ts';
 import {
   HARNESS_TOOLS,
   JSON_SCHEMA_2020_12_INPUT_SCHEMA,
   RECONNECTION_TOOL_MS,
+  X_MCP_HEADER_INPUT_SCHEMA,
 } from './harness-tools.ts';
 
 const serverInfo = { name: 'conformance-harness', version: '0.0.0' };
@@ -56,10 +59,14 @@ describe('conformance harness tools', () => {
       'test_embedded_resource',
       'test_error_handling',
       'test_image_content',
+      'test_logging_tool',
+      'test_missing_capability',
       'test_multiple_content_types',
       'test_reconnection',
       'test_simple_text',
+      'test_streaming_elicitation',
       'test_tool_with_progress',
+      'test_x_mcp_header',
     ]);
     for (const tool of tools) {
       expect(tool.name).toMatch(/^[A-Za-z0-9_.-]{1,128}$/);
@@ -208,6 +215,111 @@ describe('json_schema_2020_12_tool', () => {
       await call({ name: 'Ada', contactMethod: 'email', email: 'ada@example.org' }),
     ).toMatchObject({
       result: { content: [{ type: 'text' }] },
+    });
+  });
+});
+
+describe('the 2026-07-28 diagnostic tools of scenario server-stateless', () => {
+  /** Calls a tool as a 2026-07-28 request: version and capabilities in `_meta`, no handshake. */
+  async function call2026(name: string, capabilities: JsonObject, meta: JsonObject = {}) {
+    const errors: unknown[] = [];
+    const server = new McpServer({
+      serverInfo,
+      tools: HARNESS_TOOLS,
+      onError: (e) => errors.push(e),
+    });
+    const sent: JsonRpcNotification[] = [];
+    const response = await server.handle(
+      {
+        jsonrpc: '2.0',
+        id: 7,
+        method: 'tools/call',
+        params: {
+          name,
+          arguments: {},
+          _meta: {
+            [MetaKey.protocolVersion]: '2026-07-28',
+            [MetaKey.clientCapabilities]: capabilities,
+            ...meta,
+          },
+        },
+      },
+      {
+        send: (n) => sent.push(n),
+        signal: new AbortController().signal,
+        handshake: new HandshakeState(),
+      },
+    );
+    expect(errors).toEqual([]);
+    return { response, sent };
+  }
+
+  it('test_missing_capability is refused with -32021 and requiredCapabilities { sampling: {} } when the client did not declare sampling', async () => {
+    const { response } = await call2026('test_missing_capability', {});
+    expect(response).toMatchObject({
+      id: 7,
+      error: {
+        code: ErrorCode.MissingRequiredClientCapability,
+        data: { requiredCapabilities: { sampling: {} } },
+      },
+    });
+  });
+
+  it('test_missing_capability runs for a client that declared sampling', async () => {
+    const { response } = await call2026('test_missing_capability', { sampling: {} });
+    expect(response).toMatchObject({ result: { content: [{ type: 'text' }] } });
+  });
+
+  it('test_streaming_elicitation puts only notifications before its result, never a request', async () => {
+    const { response, sent } = await call2026(
+      'test_streaming_elicitation',
+      { elicitation: {} },
+      { progressToken: 'stream-1' },
+    );
+    expect(response).toMatchObject({ result: { content: [{ type: 'text' }] } });
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.every((message) => message.method.startsWith('notifications/'))).toBe(true);
+  });
+
+  it('test_logging_tool sends nothing at all without a logLevel, and answers', async () => {
+    const { response, sent } = await call2026('test_logging_tool', {});
+    expect(response).toMatchObject({ result: { content: [{ type: 'text' }] } });
+    expect(sent).toEqual([]);
+  });
+});
+
+describe('test_x_mcp_header (scenario http-custom-header-server-validation)', () => {
+  it('is the only listed tool with an x-mcp-header property, a string, so the suite picks it', () => {
+    const marked = HARNESS_TOOLS.filter((tool) => mirroredParameters(tool.inputSchema).length > 0);
+    expect(marked.map((tool) => tool.name)).toEqual(['test_x_mcp_header']);
+    expect(mirroredParameters(X_MCP_HEADER_INPUT_SCHEMA)).toEqual([
+      { header: 'Region', path: ['region'], type: 'string' },
+    ]);
+  });
+
+  it('has its region mirrored into Mcp-Param-Region, Base64-encoded when not plain ASCII, and echoes it', async () => {
+    const tool = HARNESS_TOOLS.find((t) => t.name === 'test_x_mcp_header');
+    const request = (region: string) => ({
+      jsonrpc: '2.0' as const,
+      id: 1,
+      method: 'tools/call',
+      params: { name: 'test_x_mcp_header', arguments: { region } },
+    });
+    expect(requestHeaders(request('eu-west1'), tool)).toMatchObject({
+      'Mcp-Name': 'test_x_mcp_header',
+      'Mcp-Param-Region': 'eu-west1',
+    });
+    expect(requestHeaders(request('Zürich'), tool)['Mcp-Param-Region']).toBe(
+      `=?base64?${Buffer.from('Zürich').toString('base64')}?=`,
+    );
+    const server = new McpServer({ serverInfo, tools: HARNESS_TOOLS });
+    const response = await server.handle(request('eu-west1'), {
+      send: () => {},
+      signal: new AbortController().signal,
+      handshake: new HandshakeState('2025-11-25'),
+    });
+    expect(response).toMatchObject({
+      result: { content: [{ type: 'text', text: 'Region: eu-west1' }] },
     });
   });
 });

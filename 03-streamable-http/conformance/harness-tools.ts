@@ -1,6 +1,8 @@
 /**
  * The tools the official MCP conformance suite (`@modelcontextprotocol/conformance`)
- * calls when it tests a server, for its 2025-11-25 scenarios.
+ * calls when it tests a server: for its 2025-11-25 scenarios, and for the
+ * diagnostic probes of its 2026-07-28 scenarios (`server-stateless`,
+ * `http-custom-header-server-validation`).
  *
  * Why this file exists: the suite's server scenarios do not test whatever
  * tools a server happens to have; they call tools with fixed names and check
@@ -9,11 +11,14 @@
  * can exercise the transport. They are not course demo tools, and no chapter
  * teaches them.
  *
- * Not here, because the server core cannot serve them (see
- * expected-failures-2025-11-25.yaml): `test_sampling` and `test_elicitation`
- * need a request from server to client in the middle of a call, and
- * `test_tool_with_logging` needs `logging/setLevel` and `notifications/message`.
+ * Not here, because the server core cannot serve them (see the
+ * expected-failures-*.yaml files): `test_sampling` and `test_elicitation`
+ * need a request from server to client in the middle of a call,
+ * `test_tool_with_logging` needs `logging/setLevel` and `notifications/message`,
+ * and the 2026-07-28 `test_input_required_result_*` tools need input-required
+ * results (SEP-2322), which the core does not produce.
  * @see https://github.com/modelcontextprotocol/conformance/blob/main/src/scenarios/server/tools.ts
+ * @see https://github.com/modelcontextprotocol/conformance/blob/main/src/scenarios/server/stateless.ts
  * @module
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -182,7 +187,95 @@ const jsonSchema2020_12Tool: Tool = {
     ),
 };
 
-/** The 2025-11-25 harness tools the server core can serve. */
+// ── Revision 2026-07-28: server-stateless's diagnostic tools, and an x-mcp-header tool ──
+
+/**
+ * `test_missing_capability`: needs the client's `sampling` capability, so a
+ * 2026-07-28 call whose `_meta` declares no `sampling` is refused by the core
+ * with -32021 (HTTP 400) and `data.requiredCapabilities: { sampling: {} }`,
+ * before the tool runs. It never samples: the core sends no requests to the client.
+ */
+const missingCapability: Tool = {
+  name: 'test_missing_capability',
+  description:
+    'Conformance (2026-07-28): requires the sampling client capability; refused with -32021 without it.',
+  inputSchema: NO_ARGUMENTS,
+  requiredClientCapabilities: { sampling: {} },
+  run: () =>
+    Promise.resolve(result({ type: 'text', text: 'The client declared the sampling capability.' })),
+};
+
+/**
+ * `test_streaming_elicitation`: the suite reads its whole response stream and
+ * fails if any message on it is a request (in 2026-07-28 a server asks the
+ * client for input with an input-required result, never with a request on the
+ * stream). The core cannot send requests at all, so the stream holds progress
+ * (when the caller asked for it) and the result, nothing else.
+ */
+const streamingElicitation: Tool = {
+  name: 'test_streaming_elicitation',
+  description:
+    'Conformance (2026-07-28): answers on its response stream with progress and a result, never a request.',
+  inputSchema: NO_ARGUMENTS,
+  run(_args, { sendProgress }) {
+    sendProgress(1, 1); // a no-op unless the caller sent a progressToken
+    return Promise.resolve(
+      result({
+        type: 'text',
+        text: 'Streamed without a server-to-client request: no elicitation/create on this stream.',
+      }),
+    );
+  },
+};
+
+/**
+ * `test_logging_tool`: the suite calls it without `io.modelcontextprotocol/logLevel`
+ * in `_meta` and fails on any `notifications/message`. The core has no logging,
+ * so it never logs; the tool just answers.
+ */
+const loggingTool: Tool = {
+  name: 'test_logging_tool',
+  description:
+    'Conformance (2026-07-28): sends no log messages (the request set no logLevel, and the server has no logging).',
+  inputSchema: NO_ARGUMENTS,
+  run: () =>
+    Promise.resolve(result({ type: 'text', text: 'Nothing logged: the request set no logLevel.' })),
+};
+
+/**
+ * The input schema of `test_x_mcp_header`: one string argument, `region`,
+ * that a 2026-07-28 client mirrors into the `Mcp-Param-Region` header.
+ */
+export const X_MCP_HEADER_INPUT_SCHEMA = {
+  type: 'object',
+  properties: {
+    region: {
+      type: 'string',
+      description: 'Where to run; mirrored into the Mcp-Param-Region header.',
+      'x-mcp-header': 'Region',
+    },
+  },
+  required: ['region'],
+  additionalProperties: false,
+} satisfies JsonObject & { type: 'object' };
+
+/**
+ * `test_x_mcp_header`: the tool scenario `http-custom-header-server-validation`
+ * needs. The suite takes the first listed tool with an `x-mcp-header`
+ * property (the name is ours, the suite asks for none), and checks that the
+ * server accepts matching `Mcp-Param-Region` headers (plain or
+ * `=?base64?…?=`), and refuses bad Base64 or a missing header with 400 and
+ * -32020. The checks are the transport's (request-metadata.ts); the tool only echoes.
+ */
+const xMcpHeaderTool: Tool<{ region: string }> = {
+  name: 'test_x_mcp_header',
+  description:
+    'Conformance (2026-07-28): its region argument travels in the Mcp-Param-Region header too.',
+  inputSchema: X_MCP_HEADER_INPUT_SCHEMA,
+  run: ({ region }) => Promise.resolve(result({ type: 'text', text: `Region: ${region}` })),
+};
+
+/** Every harness tool the server core can serve, for both revisions' scenarios. */
 export const HARNESS_TOOLS: ReadonlyArray<Tool<never>> = [
   simpleText,
   imageContent,
@@ -193,4 +286,8 @@ export const HARNESS_TOOLS: ReadonlyArray<Tool<never>> = [
   withProgress,
   reconnection,
   jsonSchema2020_12Tool,
+  missingCapability,
+  streamingElicitation,
+  loggingTool,
+  xMcpHeaderTool,
 ];

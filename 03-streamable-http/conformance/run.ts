@@ -1,7 +1,8 @@
 /**
  * Runs the official MCP conformance suite (`@modelcontextprotocol/conformance`,
  * pinned to 0.2.0-alpha.12) against stage 03: the server with the suite's
- * harness tools, and this stage's client through client-adapter.ts.
+ * harness tools, at revision 2025-11-25 (handshake era) and 2026-07-28
+ * (stateless), and this stage's client through client-adapter.ts.
  * `npm run 03:conformance` runs it all; conformance.test.ts runs each part as a test.
  *
  * Why a suite the course did not write: "correct by our reading of the spec"
@@ -85,19 +86,36 @@ export async function runAgainstServer(args: string[]): Promise<ConformanceRun> 
   }
 }
 
-/** The scored 2025-11-25 requirement set, with the scenarios outside a tools-only server expected to fail. */
-export function runServerRequirements(revision: '2025-11-25'): Promise<ConformanceRun> {
+/** The revisions the suite has a frozen requirement set for, one per protocol era. */
+export type Revision = '2025-11-25' | '2026-07-28';
+
+/** An empty baseline: with one, the suite fails a run on any WARNING, not only on a FAILURE. */
+const STRICT = ['--expected-failures', join(here, 'expected-failures-none.yaml')];
+
+/**
+ * A revision's scored requirement set, with the scenarios outside a
+ * tools-only server expected to fail (expected-failures-<revision>.yaml).
+ * It runs each scenario at the revision's wire: the initialize handshake for
+ * 2025-11-25, per-request `_meta` for 2026-07-28.
+ */
+export function runServerRequirements(revision: Revision): Promise<ConformanceRun> {
   const expected = join(here, `expected-failures-${revision}.yaml`);
   return runAgainstServer(['--requirements', revision, '--expected-failures', expected]);
 }
 
-/** One scenario on its own (the unscored ones: session lifecycle, SSE polling, JSON Schema 2020-12). */
-export function runServerScenario(scenario: string, specVersion: string): Promise<ConformanceRun> {
-  return runAgainstServer(['--scenario', scenario, '--spec-version', specVersion]);
+/** One scenario on its own, at one revision's wire (the unscored ones, which must pass outright). */
+export function runServerScenario(
+  scenario: string,
+  specVersion: Revision,
+): Promise<ConformanceRun> {
+  return runAgainstServer(['--scenario', scenario, '--spec-version', specVersion, ...STRICT]);
 }
 
 /** One client scenario: the suite's mock server, this stage's client. */
-export function runClientScenario(scenario: string, specVersion: string): Promise<ConformanceRun> {
+export function runClientScenario(
+  scenario: string,
+  specVersion: Revision,
+): Promise<ConformanceRun> {
   const command = `${process.execPath} --import ${TSX_LOADER} ${CLIENT_ADAPTER}`;
   return runSuite([
     'client',
@@ -107,20 +125,59 @@ export function runClientScenario(scenario: string, specVersion: string): Promis
     scenario,
     '--spec-version',
     specVersion,
+    ...STRICT,
   ]);
 }
 
-/** Everything `npm run 03:conformance` runs, in order. */
-export const PLAN: ReadonlyArray<{ name: string; run: () => Promise<ConformanceRun> }> = [
-  { name: 'server --requirements 2025-11-25', run: () => runServerRequirements('2025-11-25') },
-  ...['server-session-lifecycle', 'server-sse-polling', 'json-schema-2020-12'].map((scenario) => ({
-    name: `server --scenario ${scenario}`,
-    run: () => runServerScenario(scenario, '2025-11-25'),
-  })),
-  ...['initialize', 'tools_call', 'sse-retry'].map((scenario) => ({
-    name: `client --scenario ${scenario}`,
-    run: () => runClientScenario(scenario, '2025-11-25'),
-  })),
+/**
+ * Server scenarios a requirement set does not score (pending in the suite, or
+ * added after the revision shipped; its run reports them but cannot fail on
+ * them). Stage 03 passes them, so each runs on its own and must pass.
+ */
+export const UNSCORED_SERVER_SCENARIOS: Readonly<Record<Revision, readonly string[]>> = {
+  '2025-11-25': ['server-session-lifecycle', 'server-sse-polling', 'json-schema-2020-12'],
+  // SEP-2243 header checks (the second needs test_x_mcp_header), and 2020-12 schemas kept as written.
+  '2026-07-28': [
+    'http-header-validation',
+    'http-custom-header-server-validation',
+    'json-schema-2020-12',
+  ],
+};
+
+/** Client scenarios, each run with this stage's client (client-adapter.ts). */
+export const CLIENT_SCENARIOS: Readonly<Record<Revision, readonly string[]>> = {
+  '2025-11-25': ['initialize', 'tools_call', 'sse-retry'],
+  '2026-07-28': ['tools_call', 'request-metadata'],
+};
+
+/** One named step of the plan. */
+export interface PlanStep {
+  name: string;
+  run: () => Promise<ConformanceRun>;
+}
+
+/** Everything a revision contributes: its requirement set, its unscored server scenarios, its client scenarios. */
+function revisionSteps(revision: Revision): PlanStep[] {
+  return [
+    {
+      name: `server --requirements ${revision}`,
+      run: () => runServerRequirements(revision),
+    },
+    ...UNSCORED_SERVER_SCENARIOS[revision].map((scenario) => ({
+      name: `server --scenario ${scenario} --spec-version ${revision}`,
+      run: () => runServerScenario(scenario, revision),
+    })),
+    ...CLIENT_SCENARIOS[revision].map((scenario) => ({
+      name: `client --scenario ${scenario} --spec-version ${revision}`,
+      run: () => runClientScenario(scenario, revision),
+    })),
+  ];
+}
+
+/** Everything `npm run 03:conformance` runs, in order: the handshake era, then 2026-07-28. */
+export const PLAN: ReadonlyArray<PlanStep> = [
+  ...revisionSteps('2025-11-25'),
+  ...revisionSteps('2026-07-28'),
 ];
 
 if (isEntryPoint(import.meta.url)) {
