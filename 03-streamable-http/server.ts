@@ -11,8 +11,8 @@
  * Implements: Streamable HTTP in the handshake era, revisions 2025-03-26 to
  * 2025-11-25 (sessions, resumability, 2025-11-25 SSE polling), and beside it
  * revision 2026-07-28 (revision-2026.ts), on the same endpoint.
- * Read next: sessions.ts, event-store.ts and stream.ts; revision-2026.ts;
- * then client.ts; then ../docs/03-streamable-http.md.
+ * Read next: handshake-era.ts (with sessions.ts, event-store.ts, stream.ts)
+ * and revision-2026.ts, the two eras; then client.ts; then ../docs/03-streamable-http.md.
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#streamable-http
  * @module
  */
@@ -28,18 +28,9 @@ import {
 } from '../shared/cli.ts';
 import { createDemoTools, type DemoToolStats } from '../shared/demo-tools.ts';
 import { rejectRequest, sendJsonRpcError } from '../shared/errors.ts';
-import { HandshakeState } from '../shared/handshake-state.ts';
 import { bodyText, handleBodyErrors, readJsonBody } from '../shared/http-body.ts';
-import {
-  ErrorCode,
-  errorResponse,
-  isRequest,
-  parseJsonRpc,
-  type CheckedMessage,
-  type JsonRpcRequest,
-  type JsonRpcResponse,
-} from '../shared/jsonrpc.ts';
-import { McpServer, requestMeta } from '../shared/mcp-server.ts';
+import { parseJsonRpc } from '../shared/jsonrpc.ts';
+import { McpServer } from '../shared/mcp-server.ts';
 import {
   rejectForeignHost,
   rejectForeignOrigin,
@@ -47,15 +38,20 @@ import {
   type OriginPolicy,
 } from '../shared/origin.ts';
 import type { Tool } from '../shared/tools.ts';
-import {
-  DEFAULT_HTTP_VERSION,
-  isHandshakeVersion,
-  type HandshakeVersion,
-} from '../shared/versions.ts';
 import { InMemoryEventStore, type EventStore } from './event-store.ts';
-import { InMemorySessionStore, type Session, type SessionStore } from './sessions.ts';
-import { handleRevision2026Post, isRevision2026Post } from './revision-2026.ts';
-import { ResumableStream, abortWhenClosed, type StreamOptions } from './stream.ts';
+import {
+  acceptList,
+  handleDelete,
+  handleGet,
+  handleHandshakePost,
+  type HandshakeEraContext,
+} from './handshake-era.ts';
+import {
+  handleRevision2026Post,
+  isRevision2026Post,
+  type Revision2026Context,
+} from './revision-2026.ts';
+import { InMemorySessionStore, type SessionStore } from './sessions.ts';
 
 /** Where stage 03 listens unless `PORT` says otherwise. */
 export const DEFAULT_PORT = 3003;
@@ -100,14 +96,10 @@ export interface StreamableHttpServer {
   close(): Promise<void>;
 }
 
-/** Everything a handler needs, built once per server. */
+/** Everything the handlers need, built once per server: one part per era. */
 interface Context {
-  mcp: McpServer;
-  sessions: SessionStore | undefined;
-  eventStore: EventStore;
-  options: StreamableHttpServerOptions;
-  /** Aborted on close: work still running stops instead of holding the process open. */
-  shutdown: AbortSignal;
+  handshakeEra: HandshakeEraContext;
+  revision2026: Revision2026Context;
 }
 
 /**
@@ -132,12 +124,16 @@ export async function createStreamableHttpServer(
   const ownSessions =
     options.stateless || options.sessionStore ? undefined : new InMemorySessionStore();
   const shutdown = new AbortController();
+  const { retryMs = RETRY_MS, keepAliveMs = KEEP_ALIVE_MS, pollAfterMs } = options;
   const context: Context = {
-    mcp,
-    sessions: options.stateless ? undefined : (options.sessionStore ?? ownSessions),
-    eventStore: options.eventStore ?? new InMemoryEventStore(),
-    options,
-    shutdown: shutdown.signal,
+    handshakeEra: {
+      mcp,
+      sessions: options.stateless ? undefined : (options.sessionStore ?? ownSessions),
+      eventStore: options.eventStore ?? new InMemoryEventStore(),
+      shutdown: shutdown.signal,
+      streams: { retryMs, keepAliveMs, pollAfterMs, retentionMs: STREAM_RETENTION_MS },
+    },
+    revision2026: { mcp, shutdown: shutdown.signal, keepAliveMs },
   };
 
   const app = express();
@@ -152,8 +148,8 @@ export async function createStreamableHttpServer(
     ...readJsonBody,
     (req, res) => handlePost(req, res, context),
   );
-  app.get('/mcp', (req, res) => handleGet(req, res, context));
-  app.delete('/mcp', (req, res) => handleDelete(req, res, context));
+  app.get('/mcp', (req, res) => handleGet(req, res, context.handshakeEra));
+  app.delete('/mcp', (req, res) => handleDelete(req, res, context.handshakeEra));
   app.all('/mcp', (_req: Request, res: Response) => {
     rejectRequest(res, 405, 'Method not allowed', { Allow: allowedMethods(context) });
   });
@@ -173,7 +169,7 @@ export async function createStreamableHttpServer(
   return {
     url: `http://127.0.0.1:${port}/mcp`,
     get sessions() {
-      return context.sessions?.size ?? 0;
+      return context.handshakeEra.sessions?.size ?? 0;
     },
     get openSockets() {
       return openSockets;
@@ -189,14 +185,14 @@ export async function createStreamableHttpServer(
 }
 
 function allowedMethods(context: Context): string {
-  return context.sessions ? 'GET, POST, DELETE' : 'POST';
+  return context.handshakeEra.sessions ? 'GET, POST, DELETE' : 'POST';
 }
 
 // ── POST /mcp ─────────────────────────────────────────────────────────────────
 
 /**
- * POST: one JSON-RPC message (a batch only in 2025-03-26). Notifications and
- * responses get 202; a request gets JSON, or an SSE stream when it asked for progress.
+ * POST: one JSON-RPC message (a batch only in 2025-03-26). The request itself
+ * says which era serves it: the 2026 `_meta` or version header, or the handshake.
  */
 async function handlePost(req: Request, res: Response, context: Context): Promise<void> {
   const parsed = parseJsonRpc(bodyText(req), { allowBatch: true });
@@ -206,322 +202,13 @@ async function handlePost(req: Request, res: Response, context: Context): Promis
   }
   if (!parsed.batch && isRevision2026Post(req, parsed.message)) {
     // The current revision: no session, no handshake. Mcp-Session-Id is ignored, never minted.
-    const { keepAliveMs = KEEP_ALIVE_MS } = context.options;
-    await handleRevision2026Post(req, res, parsed.message, {
-      mcp: context.mcp,
-      shutdown: context.shutdown,
-      keepAliveMs,
-    });
+    await handleRevision2026Post(req, res, parsed.message, context.revision2026);
     return;
   }
-  if (!parsed.batch && isRequest(parsed.message) && parsed.message.method === 'initialize') {
-    await handleInitialize(res, parsed.message, context);
-    return;
-  }
-  const handshake = await resolveHandshake(req, res, context);
-  if (!handshake) return; // rejected: 400 or 404 already sent
-  const { state, session } = handshake;
-
-  if (parsed.batch) {
-    // [spec 2025-03-26] Batches MUST be accepted; 2025-06-18 removed them.
-    if (state.protocolVersion !== '2025-03-26') {
-      sendJsonRpcError(
-        res,
-        400,
-        errorResponse(
-          null,
-          ErrorCode.InvalidRequest,
-          'Invalid Request: batches exist only in 2025-03-26',
-        ),
-      );
-      return;
-    }
-    await answerBatch(res, parsed.entries, state, context);
-    return;
-  }
-
-  const { message } = parsed;
-  if (!isRequest(message)) {
-    await context.mcp.handle(message, {
-      send: () => {},
-      signal: context.shutdown,
-      handshake: state,
-    });
-    // [spec] "If the server accepts the input, the server MUST return HTTP status code 202 Accepted with no body."
-    res.status(202).end();
-    return;
-  }
-  if (answersWithStream(message, context.mcp))
-    await answerWithStream(req, res, message, state, session, context);
-  else await answerWithJson(req, res, message, state, session, context);
-}
-
-/** `initialize` opens a session (unless stateless) and names it in `Mcp-Session-Id`. */
-async function handleInitialize(
-  res: Response,
-  request: JsonRpcRequest,
-  context: Context,
-): Promise<void> {
-  const session = context.sessions?.create();
-  const state = session?.handshake ?? new HandshakeState();
-  const response = await context.mcp.handle(request, {
-    send: () => {},
-    signal: context.shutdown,
-    handshake: state,
-  });
-  // [spec] "A server using the Streamable HTTP transport MAY assign a session ID at initialization
-  // time, by including it in an Mcp-Session-Id header on the HTTP response containing the InitializeResult."
-  if (session && response && 'result' in response) res.setHeader('Mcp-Session-Id', session.id);
-  else if (session) await context.sessions?.delete(session.id, 'initialize failed');
-  res.status(200).json(response);
-}
-
-/**
- * Finds the state a request runs under: its session's (stateful), or a fresh
- * one from the version header (stateless). Sends the rejection when there is none.
- */
-async function resolveHandshake(
-  req: Request,
-  res: Response,
-  context: Context,
-): Promise<{ state: HandshakeState; session: Session | undefined } | undefined> {
-  const header = req.get('mcp-protocol-version')?.trim();
-  let session: Session | undefined;
-  if (context.sessions) {
-    session = await findSession(req, res, context.sessions);
-    if (!session) return undefined;
-  }
-  // [spec 2025-06-18+] No header and no session to ask: assume 2025-03-26. A header we do not speak: 400.
-  const version: HandshakeVersion | undefined =
-    header === undefined
-      ? (session?.handshake.protocolVersion ?? DEFAULT_HTTP_VERSION)
-      : isHandshakeVersion(header)
-        ? header
-        : undefined;
-  if (
-    !version ||
-    (session && header !== undefined && header !== session.handshake.protocolVersion)
-  ) {
-    rejectRequest(
-      res,
-      400,
-      `Bad Request: unsupported or mismatched MCP-Protocol-Version: ${header}`,
-    );
-    return undefined;
-  }
-  return { state: session?.handshake ?? new HandshakeState(version), session };
-}
-
-/** 400 without `Mcp-Session-Id`, 404 for a session that does not exist (any more). */
-async function findSession(
-  req: Request,
-  res: Response,
-  sessions: SessionStore,
-): Promise<Session | undefined> {
-  const id = req.get('mcp-session-id');
-  if (!id) {
-    // [spec] "Servers that require a session ID SHOULD respond to requests without an Mcp-Session-Id
-    // header (other than initialization) with HTTP 400 Bad Request."
-    rejectRequest(res, 400, 'Bad Request: Mcp-Session-Id header is required');
-    return undefined;
-  }
-  const session = sessions.get(id);
-  if (!session) {
-    // [spec] "The server MUST respond to requests containing that session ID with HTTP 404 Not Found."
-    rejectRequest(res, 404, 'Not Found: session not found or ended; initialize again');
-    return undefined;
-  }
-  session.lastActive = Date.now();
-  return Promise.resolve(session);
-}
-
-/**
- * The server's choice of answer. A stream when there is something to say
- * before the result (the caller asked for progress), or when the tool is slow
- * enough that its answer should survive a dropped connection; JSON otherwise.
- */
-function answersWithStream(request: JsonRpcRequest, mcp: McpServer): boolean {
-  const token = requestMeta(request)?.progressToken;
-  if (typeof token === 'string' || typeof token === 'number') return true;
-  const name = request.method === 'tools/call' ? request.params?.name : undefined;
-  return typeof name === 'string' && mcp.findTool(name)?.longRunning === true;
-}
-
-/**
- * The immediate answer: one JSON body. A client that hangs up does not cancel
- * the request (in the handshake era a disconnect is not a cancellation), but
- * a JSON answer has no event id, so nothing can deliver it later.
- */
-async function answerWithJson(
-  req: Request,
-  res: Response,
-  request: JsonRpcRequest,
-  state: HandshakeState,
-  session: Session | undefined,
-  context: Context,
-): Promise<void> {
-  const response = await context.mcp.handle(request, {
-    send: () => {},
-    signal: requestSignal(res, session, context),
-    handshake: state,
-  });
-  if (response) res.status(200).json(response);
-  else if (!res.writableEnded) res.status(204).end(); // cancelled: "the receiver SHOULD NOT send a response"
-}
-
-/**
- * The streamed answer: progress first, then the response, each an SSE event
- * with an id (when the session can resume), on a stream the client can resume
- * after a drop.
- */
-async function answerWithStream(
-  req: Request,
-  res: Response,
-  request: JsonRpcRequest,
-  state: HandshakeState,
-  session: Session | undefined,
-  context: Context,
-): Promise<void> {
-  const stream = new ResumableStream(streamOptions(state, session, context));
-  session?.streams.set(stream.id, stream);
-  await stream.open(res);
-  const response = await context.mcp.handle(request, {
-    send: (notification) => void stream.send(notification),
-    signal: requestSignal(res, session, context),
-    handshake: state,
-  });
-  if (response) await stream.finish(response);
-  else await stream.close(); // cancelled: end the stream without an answer
-}
-
-/**
- * The signal a request runs under. With a session, only the session's end or
- * the server's shutdown stops it: a dropped connection can be resumed. Without
- * one (stateless mode) nothing can ever deliver the result once the
- * connection is gone, so the connection's close stops the work too.
- */
-function requestSignal(res: Response, session: Session | undefined, context: Context): AbortSignal {
-  return session ? context.shutdown : abortWhenClosed(res, context.shutdown);
-}
-
-function streamOptions(
-  state: HandshakeState,
-  session: Session | undefined,
-  context: Context,
-): StreamOptions {
-  const { pollAfterMs, retryMs = RETRY_MS, keepAliveMs = KEEP_ALIVE_MS } = context.options;
-  return {
-    // Event ids must be unique across the session; without a session there is nothing to resume in.
-    eventStore: session ? context.eventStore : undefined,
-    priming: state.protocolVersion === '2025-11-25',
-    retryMs,
-    pollAfterMs,
-    keepAliveMs,
-    retentionMs: STREAM_RETENTION_MS,
-  };
-}
-
-/** A 2025-03-26 batch: answered as one JSON array; progress is not streamed for batches. */
-async function answerBatch(
-  res: Response,
-  entries: CheckedMessage[],
-  state: HandshakeState,
-  context: Context,
-): Promise<void> {
-  const answers = await Promise.all(
-    entries.map(async (entry): Promise<JsonRpcResponse | undefined> => {
-      if (!entry.ok) return entry.error;
-      const { message } = entry;
-      if (isRequest(message) && message.method === 'initialize') {
-        // [spec 2025-03-26] "The initialize request MUST NOT be part of a JSON-RPC batch."
-        return errorResponse(
-          message.id,
-          ErrorCode.InvalidRequest,
-          'Invalid Request: initialize must not be part of a batch',
-        );
-      }
-      return context.mcp.handle(message, {
-        send: () => {},
-        signal: context.shutdown,
-        handshake: state,
-      });
-    }),
-  );
-  const responses = answers.filter((answer): answer is JsonRpcResponse => answer !== undefined);
-  if (responses.length === 0) res.status(202).end();
-  else res.status(200).json(responses);
-}
-
-// ── GET /mcp ──────────────────────────────────────────────────────────────────
-
-/**
- * GET: with `Last-Event-ID`, resume the stream that event belongs to (replay,
- * then live); without, open the session's standalone stream.
- */
-async function handleGet(req: Request, res: Response, context: Context): Promise<void> {
-  if (!context.sessions || !req.get('mcp-session-id')) {
-    // [spec] The server MUST either return text/event-stream or 405. Without a handshake-era
-    // session there is no stream to offer: revision 2026-07-28 has no GET at all.
-    rejectRequest(res, 405, 'Method not allowed: GET needs a handshake-era session', {
-      Allow: 'POST',
-    });
-    return;
-  }
-  if (!acceptList(req).includes('text/event-stream')) {
-    rejectRequest(res, 406, 'Not Acceptable: Accept must list text/event-stream');
-    return;
-  }
-  const session = await findSession(req, res, context.sessions);
-  if (!session) return;
-
-  const lastEventId = req.get('last-event-id');
-  if (lastEventId !== undefined) {
-    const streamId = await context.eventStore.streamIdOf(lastEventId);
-    const stream = streamId === undefined ? undefined : session.streams.get(streamId);
-    // [spec] The server MUST NOT replay messages that would have been delivered on a different stream;
-    // an id from another session, or one whose events are gone, resumes nothing.
-    if (!stream) {
-      rejectRequest(
-        res,
-        400,
-        'Bad Request: Last-Event-ID names no stream of this session that can be resumed',
-      );
-      return;
-    }
-    await stream.resume(res, lastEventId);
-    return;
-  }
-  // One standalone stream per session; a new GET takes it over (see the chapter for why).
-  session.standalone ??= new ResumableStream(streamOptions(session.handshake, session, context));
-  session.streams.set(session.standalone.id, session.standalone);
-  await session.standalone.open(res);
-}
-
-// ── DELETE /mcp ───────────────────────────────────────────────────────────────
-
-/** DELETE: the client is done; end the session and abort its work. */
-async function handleDelete(req: Request, res: Response, context: Context): Promise<void> {
-  if (!context.sessions || !req.get('mcp-session-id')) {
-    // Nothing to delete: no session was named (and revision 2026-07-28 has none).
-    rejectRequest(res, 405, 'Method not allowed: DELETE needs a handshake-era session', {
-      Allow: 'POST',
-    });
-    return;
-  }
-  const session = await findSession(req, res, context.sessions);
-  if (!session) return;
-  await context.sessions.delete(session.id, 'client sent DELETE');
-  res.status(204).end();
+  await handleHandshakePost(req, res, parsed, context.handshakeEra);
 }
 
 // ── Helpers ───────────────────────────────────────────────────────────────────
-
-/** The media types the client listed in `Accept`, without parameters. */
-function acceptList(req: Request): string[] {
-  return (req.get('accept') ?? '')
-    .split(',')
-    .map((type) => type.split(';')[0]!.trim().toLowerCase());
-}
 
 /**
  * 406 unless `Accept` lists every one of these types. [spec] "The client MUST

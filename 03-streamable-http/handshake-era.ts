@@ -1,0 +1,379 @@
+/**
+ * The handshake era of stage 03 (revisions 2025-03-26 to 2025-11-25): what the
+ * endpoint does with a request that did not come in the 2026-07-28 form.
+ *
+ * Teaches: what sessions cost and buy. `initialize` opens a session and names
+ * it in `Mcp-Session-Id`; every later request must carry it (400 without, 404
+ * when unknown); a request that has something to say first is answered with a
+ * resumable stream; GET resumes a stream or opens the standalone one; DELETE
+ * ends the session and its work. In stateless mode none of this is kept, and
+ * every POST is served on its own.
+ * Implements: Streamable HTTP, revisions 2025-03-26 to 2025-11-25: "Sending
+ * Messages to the Server", "Listening for Messages from the Server", "Session
+ * Management", "Resumability and Redelivery".
+ * Read next: sessions.ts, event-store.ts and stream.ts, which this module uses.
+ * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#streamable-http
+ * @module
+ */
+import type { Request, Response } from 'express';
+import { rejectRequest, sendJsonRpcError } from '../shared/errors.ts';
+import { HandshakeState } from '../shared/handshake-state.ts';
+import {
+  ErrorCode,
+  errorResponse,
+  isRequest,
+  type CheckedMessage,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+  type ParsedBody,
+} from '../shared/jsonrpc.ts';
+import { requestMeta, type McpServer } from '../shared/mcp-server.ts';
+import {
+  DEFAULT_HTTP_VERSION,
+  isHandshakeVersion,
+  type HandshakeVersion,
+} from '../shared/versions.ts';
+import type { EventStore } from './event-store.ts';
+import type { Session, SessionStore } from './sessions.ts';
+import { ResumableStream, abortWhenClosed, type StreamOptions } from './stream.ts';
+
+/** What the handshake era needs from the server. */
+export interface HandshakeEraContext {
+  mcp: McpServer;
+  /** `undefined` in stateless mode: no sessions at all. */
+  sessions: SessionStore | undefined;
+  eventStore: EventStore;
+  /** Aborted on close: work still running stops instead of holding the process open. */
+  shutdown: AbortSignal;
+  /** How streams behave (the event store and priming are decided per request). */
+  streams: Pick<StreamOptions, 'retryMs' | 'pollAfterMs' | 'keepAliveMs' | 'retentionMs'>;
+}
+
+// ── POST /mcp ─────────────────────────────────────────────────────────────────
+
+/**
+ * POST in the handshake era: `initialize` opens a session; anything else needs
+ * one (unless stateless). Notifications and responses get 202; a request gets
+ * JSON, or a stream when it has something to say before its result.
+ */
+export async function handleHandshakePost(
+  req: Request,
+  res: Response,
+  parsed: ParsedBody & { ok: true },
+  context: HandshakeEraContext,
+): Promise<void> {
+  if (!parsed.batch && isRequest(parsed.message) && parsed.message.method === 'initialize') {
+    await handleInitialize(res, parsed.message, context);
+    return;
+  }
+  const handshake = await resolveHandshake(req, res, context);
+  if (!handshake) return; // rejected: 400 or 404 already sent
+  const { state, session } = handshake;
+
+  if (parsed.batch) {
+    // [spec 2025-03-26] Batches MUST be accepted; 2025-06-18 removed them.
+    if (state.protocolVersion !== '2025-03-26') {
+      sendJsonRpcError(
+        res,
+        400,
+        errorResponse(
+          null,
+          ErrorCode.InvalidRequest,
+          'Invalid Request: batches exist only in 2025-03-26',
+        ),
+      );
+      return;
+    }
+    await answerBatch(res, parsed.entries, state, context);
+    return;
+  }
+
+  const { message } = parsed;
+  if (!isRequest(message)) {
+    await context.mcp.handle(message, {
+      send: () => {},
+      signal: context.shutdown,
+      handshake: state,
+    });
+    // [spec] "If the server accepts the input, the server MUST return HTTP status code 202 Accepted with no body."
+    res.status(202).end();
+    return;
+  }
+  if (answersWithStream(message, context.mcp))
+    await answerWithStream(req, res, message, state, session, context);
+  else await answerWithJson(req, res, message, state, session, context);
+}
+
+/** `initialize` opens a session (unless stateless) and names it in `Mcp-Session-Id`. */
+async function handleInitialize(
+  res: Response,
+  request: JsonRpcRequest,
+  context: HandshakeEraContext,
+): Promise<void> {
+  const session = context.sessions?.create();
+  const state = session?.handshake ?? new HandshakeState();
+  const response = await context.mcp.handle(request, {
+    send: () => {},
+    signal: context.shutdown,
+    handshake: state,
+  });
+  // [spec] "A server using the Streamable HTTP transport MAY assign a session ID at initialization
+  // time, by including it in an Mcp-Session-Id header on the HTTP response containing the InitializeResult."
+  if (session && response && 'result' in response) res.setHeader('Mcp-Session-Id', session.id);
+  else if (session) await context.sessions?.delete(session.id, 'initialize failed');
+  res.status(200).json(response);
+}
+
+/**
+ * Finds the state a request runs under: its session's (stateful), or a fresh
+ * one from the version header (stateless). Sends the rejection when there is none.
+ */
+async function resolveHandshake(
+  req: Request,
+  res: Response,
+  context: HandshakeEraContext,
+): Promise<{ state: HandshakeState; session: Session | undefined } | undefined> {
+  const header = req.get('mcp-protocol-version')?.trim();
+  let session: Session | undefined;
+  if (context.sessions) {
+    session = await findSession(req, res, context.sessions);
+    if (!session) return undefined;
+  }
+  // [spec 2025-06-18+] No header and no session to ask: assume 2025-03-26. A header we do not speak: 400.
+  const version: HandshakeVersion | undefined =
+    header === undefined
+      ? (session?.handshake.protocolVersion ?? DEFAULT_HTTP_VERSION)
+      : isHandshakeVersion(header)
+        ? header
+        : undefined;
+  if (
+    !version ||
+    (session && header !== undefined && header !== session.handshake.protocolVersion)
+  ) {
+    rejectRequest(
+      res,
+      400,
+      `Bad Request: unsupported or mismatched MCP-Protocol-Version: ${header}`,
+    );
+    return undefined;
+  }
+  return { state: session?.handshake ?? new HandshakeState(version), session };
+}
+
+/** 400 without `Mcp-Session-Id`, 404 for a session that does not exist (any more). */
+async function findSession(
+  req: Request,
+  res: Response,
+  sessions: SessionStore,
+): Promise<Session | undefined> {
+  const id = req.get('mcp-session-id');
+  if (!id) {
+    // [spec] "Servers that require a session ID SHOULD respond to requests without an Mcp-Session-Id
+    // header (other than initialization) with HTTP 400 Bad Request."
+    rejectRequest(res, 400, 'Bad Request: Mcp-Session-Id header is required');
+    return undefined;
+  }
+  const session = sessions.get(id);
+  if (!session) {
+    // [spec] "The server MUST respond to requests containing that session ID with HTTP 404 Not Found."
+    rejectRequest(res, 404, 'Not Found: session not found or ended; initialize again');
+    return undefined;
+  }
+  session.lastActive = Date.now();
+  return Promise.resolve(session);
+}
+
+/**
+ * The server's choice of answer. A stream when there is something to say
+ * before the result (the caller asked for progress), or when the tool is slow
+ * enough that its answer should survive a dropped connection; JSON otherwise.
+ */
+function answersWithStream(request: JsonRpcRequest, mcp: McpServer): boolean {
+  const token = requestMeta(request)?.progressToken;
+  if (typeof token === 'string' || typeof token === 'number') return true;
+  const name = request.method === 'tools/call' ? request.params?.name : undefined;
+  return typeof name === 'string' && mcp.findTool(name)?.longRunning === true;
+}
+
+/**
+ * The immediate answer: one JSON body. A client that hangs up does not cancel
+ * the request (in the handshake era a disconnect is not a cancellation), but
+ * a JSON answer has no event id, so nothing can deliver it later.
+ */
+async function answerWithJson(
+  req: Request,
+  res: Response,
+  request: JsonRpcRequest,
+  state: HandshakeState,
+  session: Session | undefined,
+  context: HandshakeEraContext,
+): Promise<void> {
+  const response = await context.mcp.handle(request, {
+    send: () => {},
+    signal: requestSignal(res, session, context),
+    handshake: state,
+  });
+  if (response) res.status(200).json(response);
+  else if (!res.writableEnded) res.status(204).end(); // cancelled: "the receiver SHOULD NOT send a response"
+}
+
+/**
+ * The streamed answer: progress first, then the response, each an SSE event
+ * with an id (when the session can resume), on a stream the client can resume
+ * after a drop.
+ */
+async function answerWithStream(
+  req: Request,
+  res: Response,
+  request: JsonRpcRequest,
+  state: HandshakeState,
+  session: Session | undefined,
+  context: HandshakeEraContext,
+): Promise<void> {
+  const stream = new ResumableStream(streamOptions(state, session, context));
+  session?.streams.set(stream.id, stream);
+  await stream.open(res);
+  const response = await context.mcp.handle(request, {
+    send: (notification) => void stream.send(notification),
+    signal: requestSignal(res, session, context),
+    handshake: state,
+  });
+  if (response) await stream.finish(response);
+  else await stream.close(); // cancelled: end the stream without an answer
+}
+
+/**
+ * The signal a request runs under. With a session, only the session's end or
+ * the server's shutdown stops it: a dropped connection can be resumed. Without
+ * one (stateless mode) nothing can ever deliver the result once the
+ * connection is gone, so the connection's close stops the work too.
+ */
+function requestSignal(
+  res: Response,
+  session: Session | undefined,
+  context: HandshakeEraContext,
+): AbortSignal {
+  return session ? context.shutdown : abortWhenClosed(res, context.shutdown);
+}
+
+function streamOptions(
+  state: HandshakeState,
+  session: Session | undefined,
+  context: HandshakeEraContext,
+): StreamOptions {
+  return {
+    ...context.streams,
+    // Event ids must be unique across the session; without a session there is nothing to resume in.
+    eventStore: session ? context.eventStore : undefined,
+    // Priming events arrived in 2025-11-25; older clients may choke on an event with empty data.
+    priming: state.protocolVersion === '2025-11-25',
+  };
+}
+
+/** A 2025-03-26 batch: answered as one JSON array; progress is not streamed for batches. */
+async function answerBatch(
+  res: Response,
+  entries: CheckedMessage[],
+  state: HandshakeState,
+  context: HandshakeEraContext,
+): Promise<void> {
+  const answers = await Promise.all(
+    entries.map(async (entry): Promise<JsonRpcResponse | undefined> => {
+      if (!entry.ok) return entry.error;
+      const { message } = entry;
+      if (isRequest(message) && message.method === 'initialize') {
+        // [spec 2025-03-26] "The initialize request MUST NOT be part of a JSON-RPC batch."
+        return errorResponse(
+          message.id,
+          ErrorCode.InvalidRequest,
+          'Invalid Request: initialize must not be part of a batch',
+        );
+      }
+      return context.mcp.handle(message, {
+        send: () => {},
+        signal: context.shutdown,
+        handshake: state,
+      });
+    }),
+  );
+  const responses = answers.filter((answer): answer is JsonRpcResponse => answer !== undefined);
+  if (responses.length === 0) res.status(202).end();
+  else res.status(200).json(responses);
+}
+
+// ── GET /mcp ──────────────────────────────────────────────────────────────────
+
+/**
+ * GET: with `Last-Event-ID`, resume the stream that event belongs to (replay,
+ * then live); without, open the session's standalone stream.
+ */
+export async function handleGet(
+  req: Request,
+  res: Response,
+  context: HandshakeEraContext,
+): Promise<void> {
+  if (!context.sessions || !req.get('mcp-session-id')) {
+    // [spec] The server MUST either return text/event-stream or 405. Without a handshake-era
+    // session there is no stream to offer: revision 2026-07-28 has no GET at all.
+    rejectRequest(res, 405, 'Method not allowed: GET needs a handshake-era session', {
+      Allow: 'POST',
+    });
+    return;
+  }
+  if (!acceptList(req).includes('text/event-stream')) {
+    rejectRequest(res, 406, 'Not Acceptable: Accept must list text/event-stream');
+    return;
+  }
+  const session = await findSession(req, res, context.sessions);
+  if (!session) return;
+
+  const lastEventId = req.get('last-event-id');
+  if (lastEventId !== undefined) {
+    const streamId = await context.eventStore.streamIdOf(lastEventId);
+    const stream = streamId === undefined ? undefined : session.streams.get(streamId);
+    // [spec] The server MUST NOT replay messages that would have been delivered on a different stream;
+    // an id from another session, or one whose events are gone, resumes nothing.
+    if (!stream) {
+      rejectRequest(
+        res,
+        400,
+        'Bad Request: Last-Event-ID names no stream of this session that can be resumed',
+      );
+      return;
+    }
+    await stream.resume(res, lastEventId);
+    return;
+  }
+  // One standalone stream per session; a new GET takes it over (see the chapter for why).
+  session.standalone ??= new ResumableStream(streamOptions(session.handshake, session, context));
+  session.streams.set(session.standalone.id, session.standalone);
+  await session.standalone.open(res);
+}
+
+// ── DELETE /mcp ───────────────────────────────────────────────────────────────
+
+/** DELETE: the client is done; end the session and abort its work. */
+export async function handleDelete(
+  req: Request,
+  res: Response,
+  context: HandshakeEraContext,
+): Promise<void> {
+  if (!context.sessions || !req.get('mcp-session-id')) {
+    // Nothing to delete: no session was named (and revision 2026-07-28 has none).
+    rejectRequest(res, 405, 'Method not allowed: DELETE needs a handshake-era session', {
+      Allow: 'POST',
+    });
+    return;
+  }
+  const session = await findSession(req, res, context.sessions);
+  if (!session) return;
+  await context.sessions.delete(session.id, 'client sent DELETE');
+  res.status(204).end();
+}
+
+/** The media types the client listed in `Accept`, without parameters. */
+export function acceptList(req: Request): string[] {
+  return (req.get('accept') ?? '')
+    .split(',')
+    .map((type) => type.split(';')[0]!.trim().toLowerCase());
+}
