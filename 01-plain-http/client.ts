@@ -15,6 +15,7 @@
 import { parseArgs } from 'node:util';
 import { Agent, fetch } from 'undici';
 import { isEntryPoint } from '../shared/cli.ts';
+import { searchIssuesArguments } from '../shared/demo-tools.ts';
 import { checkMessage, type JsonRpcMessage } from '../shared/jsonrpc.ts';
 import { firstText } from '../shared/tools.ts';
 import { McpClient, type ClientTransport, type SendOptions } from '../shared/mcp-client.ts';
@@ -162,11 +163,7 @@ export async function runPlainHttpClient(options: ClientRunOptions): Promise<Cli
     try {
       const result = await client.callTool(
         'search_issues',
-        {
-          query: options.query ?? 'stream',
-          pages: options.pages ?? 10,
-          delayMs: options.delayMs ?? 300,
-        },
+        { ...searchIssuesArguments(options) },
         // We ask for progress like any MCP client would; over plain HTTP none can arrive.
         { onprogress: () => (progressReceived += 1) },
       );

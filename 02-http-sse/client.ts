@@ -15,10 +15,11 @@
 import { parseArgs } from 'node:util';
 import { EventSource } from 'eventsource';
 import { isEntryPoint } from '../shared/cli.ts';
+import { searchIssuesArguments } from '../shared/demo-tools.ts';
 import { checkMessage, type JsonRpcMessage } from '../shared/jsonrpc.ts';
 import { firstText } from '../shared/tools.ts';
 import { McpClient, type ClientTransport, type Progress } from '../shared/mcp-client.ts';
-import { progressBar, startSpinner } from '../shared/terminal.ts';
+import { printOutcome, progressBar, startSpinner } from '../shared/terminal.ts';
 import { LATEST_HANDSHAKE_VERSION } from '../shared/versions.ts';
 
 /** The error pending requests fail with when the stream drops: their answers cannot arrive any more. */
@@ -193,11 +194,7 @@ export async function runHttpSseClient(options: SseClientRunOptions): Promise<Ss
     try {
       const result = await client.callTool(
         'search_issues',
-        {
-          query: options.query ?? 'stream',
-          pages: options.pages ?? 10,
-          delayMs: options.delayMs ?? 300,
-        },
+        { ...searchIssuesArguments(options) },
         {
           onprogress: (update) => {
             progress.push({ ...update, atMs: performance.now() - started });
@@ -244,12 +241,7 @@ export function printSseRun(run: SseClientRun): void {
     `progress notifications received: ${run.progress.length}` +
       (first ? ` (the first after ${(first.atMs / 1000).toFixed(1)} s)` : ''),
   );
-  if (run.resultText !== undefined) {
-    console.log(run.resultText);
-    console.log(`search_issues took ${(run.elapsedMs / 1000).toFixed(1)} s`);
-  } else {
-    console.log(`no result: ${run.failure}`);
-  }
+  printOutcome(run);
 }
 
 async function main(): Promise<void> {

@@ -14,9 +14,10 @@
  */
 import { parseArgs } from 'node:util';
 import { isEntryPoint } from '../shared/cli.ts';
+import { searchIssuesArguments } from '../shared/demo-tools.ts';
 import { ErrorCode, JsonRpcError } from '../shared/jsonrpc.ts';
 import { McpClient, type Progress } from '../shared/mcp-client.ts';
-import { progressBar, startSpinner } from '../shared/terminal.ts';
+import { printOutcome, progressBar, startSpinner } from '../shared/terminal.ts';
 import { firstText } from '../shared/tools.ts';
 import {
   LATEST_HANDSHAKE_VERSION,
@@ -211,11 +212,7 @@ export async function runStreamableHttpClient(
       const result = await withRecovery(() =>
         client.callTool(
           'search_issues',
-          {
-            query: options.query ?? 'stream',
-            pages: options.pages ?? 10,
-            delayMs: options.delayMs ?? 300,
-          },
+          { ...searchIssuesArguments(options) },
           {
             onprogress: (update) => {
               progress.push({ ...update, atMs: since() });
@@ -252,12 +249,7 @@ export function printStreamableRun(run: StreamableClientRun): void {
       `resumed with Last-Event-ID ${resume.lastEventId} after ${(resume.atMs / 1000).toFixed(1)} s`,
     );
   }
-  if (run.resultText !== undefined) {
-    console.log(run.resultText);
-    console.log(`search_issues took ${(run.elapsedMs / 1000).toFixed(1)} s`);
-  } else {
-    console.log(`no result: ${run.failure}`);
-  }
+  printOutcome(run);
 }
 
 async function main(): Promise<void> {

@@ -312,20 +312,14 @@ export async function handleGet(
   res: Response,
   context: HandshakeEraContext,
 ): Promise<void> {
-  if (!context.sessions || !req.get('mcp-session-id')) {
-    // [spec] The server MUST either return text/event-stream or 405. Without a handshake-era
-    // session there is no stream to offer: revision 2026-07-28 has no GET at all.
-    rejectRequest(res, 405, 'Method not allowed: GET needs a handshake-era session', {
-      Allow: 'POST',
-    });
-    return;
-  }
+  // [spec] The server MUST either return text/event-stream or 405: 405 when no session is named,
+  // since there is then no stream to offer (revision 2026-07-28 has no GET at all).
+  const session = await requireNamedSession(req, res, context);
+  if (!session) return;
   if (!acceptList(req).includes('text/event-stream')) {
     rejectRequest(res, 406, 'Not Acceptable: Accept must list text/event-stream');
     return;
   }
-  const session = await findSession(req, res, context.sessions);
-  if (!session) return;
 
   const lastEventId = req.get('last-event-id');
   if (lastEventId !== undefined) {
@@ -350,6 +344,24 @@ export async function handleGet(
   await session.standalone.open(res);
 }
 
+/**
+ * The session a GET or DELETE names: 405 when it names none (or the server
+ * keeps none: stateless mode, revision 2026-07-28), then 400 or 404 as for a POST.
+ */
+async function requireNamedSession(
+  req: Request,
+  res: Response,
+  context: HandshakeEraContext,
+): Promise<Session | undefined> {
+  if (!context.sessions || !req.get('mcp-session-id')) {
+    rejectRequest(res, 405, `Method not allowed: ${req.method} needs a handshake-era session`, {
+      Allow: 'POST',
+    });
+    return undefined;
+  }
+  return findSession(req, res, context.sessions);
+}
+
 // ── DELETE /mcp ───────────────────────────────────────────────────────────────
 
 /** DELETE: the client is done; end the session and abort its work. */
@@ -358,16 +370,9 @@ export async function handleDelete(
   res: Response,
   context: HandshakeEraContext,
 ): Promise<void> {
-  if (!context.sessions || !req.get('mcp-session-id')) {
-    // Nothing to delete: no session was named (and revision 2026-07-28 has none).
-    rejectRequest(res, 405, 'Method not allowed: DELETE needs a handshake-era session', {
-      Allow: 'POST',
-    });
-    return;
-  }
-  const session = await findSession(req, res, context.sessions);
+  const session = await requireNamedSession(req, res, context);
   if (!session) return;
-  await context.sessions.delete(session.id, 'client sent DELETE');
+  await context.sessions?.delete(session.id, 'client sent DELETE');
   res.status(204).end();
 }
 

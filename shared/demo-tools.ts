@@ -34,6 +34,23 @@ export interface SearchIssuesArgs {
   delayMs: number;
 }
 
+/**
+ * The arguments the stage clients send `search_issues`, with the schema's
+ * defaults and the query the demos use.
+ *
+ * @example
+ * ```ts
+ * searchIssuesArguments({ pages: 3 }); // { query: 'stream', pages: 3, delayMs: 300 }
+ * ```
+ */
+export function searchIssuesArguments(options: Partial<SearchIssuesArgs> = {}): SearchIssuesArgs {
+  return {
+    query: options.query ?? 'stream',
+    pages: options.pages ?? 10,
+    delayMs: options.delayMs ?? 300,
+  };
+}
+
 /** Counters the demo tools keep, read by tests to see how often a tool really ran. */
 export interface DemoToolStats {
   /** How many times `search_issues` has started, whether or not it finished. */

@@ -76,3 +76,17 @@ export function progressBar(
   const count = `${progress}/${total}`.padStart(String(total).length * 2 + 1);
   return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${count} ${message}`.trimEnd();
 }
+
+/** Prints how a `search_issues` call ended: its summary and time, or why there is none. */
+export function printOutcome(run: {
+  resultText: string | undefined;
+  failure: string | undefined;
+  elapsedMs: number;
+}): void {
+  if (run.resultText !== undefined) {
+    console.log(run.resultText);
+    console.log(`search_issues took ${(run.elapsedMs / 1000).toFixed(1)} s`);
+  } else {
+    console.log(`no result: ${run.failure}`);
+  }
+}
