@@ -1,0 +1,37 @@
+// Test fixture: serves a fetch-style handler (the official SDK v2 server's
+// web-standard face) on node:http, for the interop tests.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** Serves a fetch-style handler on node:http, streaming its body; a client that hangs up cancels it. */
+export async function serveFetch(
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: unknown,
+  handler: (request: Request) => Promise<Response>,
+): Promise<void> {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (typeof value === 'string') headers.set(name, value);
+  }
+  const response = await handler(
+    new Request(new URL(req.url ?? '/', 'http://127.0.0.1'), {
+      method: req.method ?? 'GET',
+      headers,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    }),
+  );
+  res.writeHead(response.status, Object.fromEntries(response.headers));
+  if (!response.body) {
+    res.end();
+    return;
+  }
+  const reader = response.body.getReader();
+  res.on('close', () => void reader.cancel().catch(() => {}));
+  try {
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      res.write(chunk.value);
+    }
+  } finally {
+    res.end();
+  }
+}
