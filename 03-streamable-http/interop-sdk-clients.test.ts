@@ -10,6 +10,7 @@ import {
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, describe, expect, it } from 'vitest';
+import { expectEveryProgressDespiteSdkRace, watchProgress } from '../shared/sdk-progress-race.ts';
 import { createStreamableHttpServer, type StreamableHttpServer } from './server.ts';
 
 const SEARCH = { query: 'stream', pages: 5, delayMs: 20 };
@@ -46,17 +47,8 @@ describe('official SDK clients against the stage 03 server', () => {
       fetch: recordingFetch(exchanges),
     });
     await client.connect(transport);
-    // Count what arrives on the wire, below the SDK's protocol layer.
-    const onWire: number[] = [];
-    const deliver = transport.onmessage!;
-    transport.onmessage = (message) => {
-      if ('method' in message && message.method === 'notifications/progress') {
-        onWire.push(message.params?.progress as number);
-      }
-      deliver(message);
-    };
-    const errors: Error[] = [];
-    client.onerror = (error) => errors.push(error);
+    // Count what arrives on the wire, below the SDK's protocol layer, and what reaches onerror.
+    const progress = watchProgress(client, transport);
     try {
       expect(transport.sessionId).toMatch(/^[\x21-\x7e]+$/);
       expect(transport.protocolVersion).toBe('2025-11-25');
@@ -65,24 +57,18 @@ describe('official SDK clients against the stage 03 server', () => {
       const { tools } = await client.listTools();
       expect(tools.map((tool) => tool.name)).toEqual(['echo', 'search_issues']);
 
-      const seen: number[] = [];
       const result = await client.callTool(
         { name: 'search_issues', arguments: SEARCH },
         undefined,
-        { onprogress: ({ progress }) => seen.push(progress) },
+        { onprogress: progress.onprogress },
       );
       expect(result.isError).toBeFalsy();
       expect(result.structuredContent).toMatchObject({ query: 'stream', pagesSearched: 5 });
-      // The POST's SSE stream carried all five, each before the result.
-      expect(onWire).toEqual([1, 2, 3, 4, 5]);
-      // SDK v1 hands responses over at once but notifications a microtask later, so
-      // the last progress, read together with the result, can miss its handler
-      // (typescript-sdk issue #2580). Everything before it reaches onprogress.
-      expect(seen).toEqual(onWire.slice(0, seen.length));
-      expect(seen.length).toBeGreaterThanOrEqual(4);
-      // A progress that missed its handler is reported to onerror, and nothing else is.
-      expect(errors).toHaveLength(onWire.length - seen.length);
-      for (const error of errors) expect(error.message).toMatch(/progress .* unknown token/);
+      // The POST's SSE stream carried all five, each before the result. SDK v1 hands
+      // responses over at once but notifications a microtask later, so the last progress,
+      // read together with the result, can miss its handler and go to onerror
+      // (typescript-sdk issue #2580).
+      expectEveryProgressDespiteSdkRace(progress, [1, 2, 3, 4, 5]);
 
       await transport.terminateSession();
       expect(transport.sessionId).toBeUndefined();
@@ -116,16 +102,7 @@ describe('official SDK clients against the stage 03 server', () => {
       fetch: recordingFetch(exchanges),
     });
     await client.connect(transport);
-    const onWire: number[] = [];
-    const deliver = transport.onmessage!;
-    transport.onmessage = (message) => {
-      if ('method' in message && message.method === 'notifications/progress') {
-        onWire.push(message.params?.progress as number);
-      }
-      deliver(message);
-    };
-    const errors: Error[] = [];
-    client.onerror = (error) => errors.push(error);
+    const progress = watchProgress(client, transport);
     try {
       expect(client.getProtocolEra()).toBe('legacy');
       expect(client.getNegotiatedProtocolVersion()).toBe('2025-11-25');
@@ -135,19 +112,14 @@ describe('official SDK clients against the stage 03 server', () => {
       const { tools } = await client.listTools();
       expect(tools.map((tool) => tool.name)).toEqual(['echo', 'search_issues']);
 
-      const seen: number[] = [];
       const result = await client.callTool(
         { name: 'search_issues', arguments: SEARCH },
-        { onprogress: ({ progress }) => seen.push(progress) },
+        { onprogress: progress.onprogress },
       );
       expect(result.isError).toBeFalsy();
       expect(result.structuredContent).toMatchObject({ query: 'stream', pagesSearched: 5 });
-      expect(onWire).toEqual([1, 2, 3, 4, 5]);
       // SDK v2 also dispatches notifications a microtask after responses: the same race.
-      expect(seen).toEqual(onWire.slice(0, seen.length));
-      expect(seen.length).toBeGreaterThanOrEqual(4);
-      expect(errors).toHaveLength(onWire.length - seen.length);
-      for (const error of errors) expect(error.message).toMatch(/progress .* unknown token/);
+      expectEveryProgressDespiteSdkRace(progress, [1, 2, 3, 4, 5]);
 
       await transport.terminateSession();
       expect(transport.sessionId).toBeUndefined();
