@@ -55,6 +55,8 @@ export class PlainHttpClientTransport implements ClientTransport {
   readonly #agent = new Agent({ connections: 1 });
   #connections = 0;
   #requests = 0;
+  /** One per request in flight; aborting it closes that request's connection. */
+  readonly #inFlight = new Set<AbortController>();
 
   constructor(url: string, options: PlainHttpTransportOptions = {}) {
     this.#url = url;
@@ -73,12 +75,32 @@ export class PlainHttpClientTransport implements ClientTransport {
     return this.#requests;
   }
 
+  /** Cuts every request in flight, as a network failure would: their answers are lost. For tests. */
+  cutConnections(): void {
+    for (const request of this.#inFlight) request.abort(new Error('connection cut'));
+  }
+
   async send(message: JsonRpcMessage, { signal, protocolVersion }: SendOptions): Promise<void> {
     this.#requests += 1;
+    const request = new AbortController();
+    this.#inFlight.add(request);
+    try {
+      await this.#post(message, request.signal, signal, protocolVersion);
+    } finally {
+      this.#inFlight.delete(request);
+    }
+  }
+
+  async #post(
+    message: JsonRpcMessage,
+    cut: AbortSignal,
+    signal: AbortSignal | undefined,
+    protocolVersion: string | undefined,
+  ): Promise<void> {
     const response = await fetch(this.#url, {
       method: 'POST',
       dispatcher: this.#agent,
-      signal,
+      signal: signal ? AbortSignal.any([signal, cut]) : cut,
       headers: {
         'Content-Type': 'application/json',
         // A Streamable HTTP client MUST accept both; this server only ever answers JSON.

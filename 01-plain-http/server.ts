@@ -16,7 +16,13 @@
  */
 import { createServer, type Server } from 'node:http';
 import express, { type Request, type Response } from 'express';
-import { closeOnSignals, isEntryPoint, listenOnLoopback, portFromEnv } from '../shared/cli.ts';
+import {
+  answerDiagnostics,
+  closeOnSignals,
+  isEntryPoint,
+  listenOnLoopback,
+  portFromEnv,
+} from '../shared/cli.ts';
 import { createDemoTools, type DemoToolStats } from '../shared/demo-tools.ts';
 import { httpStatusFor, rejectRequest, sendJsonRpcError } from '../shared/errors.ts';
 import { bodyText, handleBodyErrors, readJsonBody } from '../shared/http-body.ts';
@@ -60,6 +66,8 @@ export interface PlainHttpServer {
   url: string;
   /** TCP connections accepted so far: what keep-alive saves is visible here. */
   readonly connections: number;
+  /** TCP connections open right now. */
+  readonly openSockets: number;
   /** The demo tools' counters. */
   stats: DemoToolStats;
   /** Stops accepting, aborts running tools, closes every connection. */
@@ -110,13 +118,21 @@ export async function createPlainHttpServer(
 
   const server: Server = createServer(app);
   let connections = 0;
-  server.on('connection', () => (connections += 1));
+  let openSockets = 0;
+  server.on('connection', (socket) => {
+    connections += 1;
+    openSockets += 1;
+    socket.on('close', () => (openSockets -= 1));
+  });
   const port = await listenOnLoopback(server, options.port);
 
   return {
     url: `http://127.0.0.1:${port}/mcp`,
     get connections() {
       return connections;
+    },
+    get openSockets() {
+      return openSockets;
     },
     stats,
     async close() {
@@ -262,4 +278,5 @@ if (isEntryPoint(import.meta.url)) {
   const server = await createPlainHttpServer({ port: portFromEnv(DEFAULT_PORT) });
   console.log(`listening on ${server.url}`);
   closeOnSignals(() => server.close());
+  answerDiagnostics(() => ({ sessions: 0, openSockets: server.openSockets }));
 }

@@ -45,11 +45,14 @@ export class SseClientTransport implements ClientTransport {
   onmessage?: (message: JsonRpcMessage) => void;
   onclose?: (error: Error) => void;
   readonly #sseUrl: URL;
+  readonly #fetch: typeof fetch;
   #eventSource: EventSource | undefined;
   #endpoint: URL | undefined;
 
-  constructor(sseUrl: string) {
+  /** @param options.fetch the fetch to use for the stream and the POSTs (tests pass one that counts or closes connections). */
+  constructor(sseUrl: string, options: { fetch?: typeof fetch } = {}) {
     this.#sseUrl = new URL(sseUrl);
+    this.#fetch = options.fetch ?? fetch;
   }
 
   /** Where this session's messages are POSTed; known once the stream is open. */
@@ -65,7 +68,7 @@ export class SseClientTransport implements ClientTransport {
   /** Opens the stream and resolves once the server named the POST endpoint. */
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const eventSource = new EventSource(this.#sseUrl);
+      const eventSource = new EventSource(this.#sseUrl, { fetch: this.#fetch });
       this.#eventSource = eventSource;
       // [spec] "the server MUST send an endpoint event containing a URI for the client to use for sending messages."
       eventSource.addEventListener('endpoint', (event) => {
@@ -101,7 +104,7 @@ export class SseClientTransport implements ClientTransport {
 
   async send(message: JsonRpcMessage): Promise<void> {
     if (!this.#endpoint) throw new Error('The stream is not open: call start() first');
-    const response = await fetch(this.#endpoint, {
+    const response = await this.#fetch(this.#endpoint, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(message),

@@ -3,7 +3,10 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { expectEveryProgressDespiteSdkRace, watchProgress } from '../shared/sdk-progress-race.fixture.ts';
+import {
+  expectEveryProgressDespiteSdkRace,
+  watchProgress,
+} from '../shared/sdk-progress-race.fixture.ts';
 import { createHttpSseServer, type HttpSseServer } from './server.ts';
 
 let server: HttpSseServer;

@@ -63,6 +63,8 @@ export interface HttpSseServer {
   readonly sessions: number;
   /** TCP connections open right now. */
   readonly openSockets: number;
+  /** TCP connections accepted so far. */
+  readonly connections: number;
   /** The demo tools' counters. */
   stats: DemoToolStats;
   /** Ends every session, aborts running tools, closes every connection. */
@@ -112,7 +114,9 @@ export async function createHttpSseServer(options: HttpSseServerOptions): Promis
 
   const server: Server = createServer(app);
   let openSockets = 0;
+  let connections = 0;
   server.on('connection', (socket) => {
+    connections += 1;
     openSockets += 1;
     socket.on('close', () => (openSockets -= 1));
   });
@@ -125,6 +129,9 @@ export async function createHttpSseServer(options: HttpSseServerOptions): Promis
     },
     get openSockets() {
       return openSockets;
+    },
+    get connections() {
+      return connections;
     },
     stats,
     async close() {

@@ -80,6 +80,7 @@ export class StreamableHttpClientTransport implements ClientTransport {
   onmessage?: (message: JsonRpcMessage) => void;
   readonly #url: URL;
   readonly #observer: StreamObserver;
+  readonly #fetchImpl: typeof fetch;
   #sessionId: string | undefined;
   /** Aborting one cuts that connection (not the request): the stream is then resumed. */
   readonly #connections = new Set<AbortController>();
@@ -89,9 +90,11 @@ export class StreamableHttpClientTransport implements ClientTransport {
   /** Ids of `tools/list` requests in flight, whose answers are read for those tools. */
   readonly #toolListRequests = new Set<RequestId>();
 
-  constructor(url: string, observer: StreamObserver = {}) {
+  /** @param options.fetch the fetch to use (tests pass one that counts or closes connections). */
+  constructor(url: string, observer: StreamObserver = {}, options: { fetch?: typeof fetch } = {}) {
     this.#url = new URL(url);
     this.#observer = observer;
+    this.#fetchImpl = options.fetch ?? fetch;
   }
 
   /** The session the server assigned in its answer to `initialize`, if any. */
@@ -293,7 +296,7 @@ export class StreamableHttpClientTransport implements ClientTransport {
     if (protocolVersion) headers['MCP-Protocol-Version'] = protocolVersion;
     if (extra.lastEventId) headers['Last-Event-ID'] = extra.lastEventId;
     try {
-      const response = await fetch(this.#url, {
+      const response = await this.#fetchImpl(this.#url, {
         method,
         headers,
         ...(extra.body === undefined ? {} : { body: extra.body }),

@@ -9,7 +9,10 @@ import {
   StreamableHTTPClientTransport as StreamableHTTPClientTransportV2,
 } from '@modelcontextprotocol/client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { expectEveryProgressDespiteSdkRace, watchProgress } from '../shared/sdk-progress-race.fixture.ts';
+import {
+  expectEveryProgressDespiteSdkRace,
+  watchProgress,
+} from '../shared/sdk-progress-race.fixture.ts';
 import { runStreamableHttpClient } from './client.ts';
 import { exchangeLine, startSdk2026Server, type Sdk2026Server } from './sdk-2026-server.fixture.ts';
 import { createStreamableHttpServer, type StreamableHttpServer } from './server.ts';

@@ -10,7 +10,10 @@ import {
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { expectEveryProgressDespiteSdkRace, watchProgress } from '../shared/sdk-progress-race.fixture.ts';
+import {
+  expectEveryProgressDespiteSdkRace,
+  watchProgress,
+} from '../shared/sdk-progress-race.fixture.ts';
 import { createStreamableHttpServer, type StreamableHttpServer } from './server.ts';
 
 const SEARCH = { query: 'stream', pages: 5, delayMs: 20 };

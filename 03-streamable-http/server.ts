@@ -91,6 +91,8 @@ export interface StreamableHttpServer {
   readonly sessions: number;
   /** TCP connections open right now. */
   readonly openSockets: number;
+  /** TCP connections accepted so far. */
+  readonly connections: number;
   /** The demo tools' counters. */
   stats: DemoToolStats;
   close(): Promise<void>;
@@ -160,7 +162,9 @@ export async function createStreamableHttpServer(
 
   const server: Server = createServer(app);
   let openSockets = 0;
+  let connections = 0;
   server.on('connection', (socket) => {
+    connections += 1;
     openSockets += 1;
     socket.on('close', () => (openSockets -= 1));
   });
@@ -173,6 +177,9 @@ export async function createStreamableHttpServer(
     },
     get openSockets() {
       return openSockets;
+    },
+    get connections() {
+      return connections;
     },
     stats: demo.stats,
     async close() {
