@@ -23,6 +23,7 @@ import {
   listenOnLoopback,
   portFromEnv,
 } from '../shared/cli.ts';
+import { countConnections } from '../shared/connections.ts';
 import { createDemoTools, type DemoToolStats } from '../shared/demo-tools.ts';
 import { httpStatusFor, rejectRequest, sendJsonRpcError } from '../shared/errors.ts';
 import { bodyText, handleBodyErrors, readJsonBody } from '../shared/http-body.ts';
@@ -117,22 +118,16 @@ export async function createPlainHttpServer(
   app.use(handleBodyErrors(onError));
 
   const server: Server = createServer(app);
-  let connections = 0;
-  let openSockets = 0;
-  server.on('connection', (socket) => {
-    connections += 1;
-    openSockets += 1;
-    socket.on('close', () => (openSockets -= 1));
-  });
+  const connections = countConnections(server);
   const port = await listenOnLoopback(server, options.port);
 
   return {
     url: `http://127.0.0.1:${port}/mcp`,
     get connections() {
-      return connections;
+      return connections.accepted;
     },
     get openSockets() {
-      return openSockets;
+      return connections.open;
     },
     stats,
     async close() {

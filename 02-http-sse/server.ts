@@ -24,6 +24,7 @@ import {
   listenOnLoopback,
   portFromEnv,
 } from '../shared/cli.ts';
+import { countConnections } from '../shared/connections.ts';
 import { createDemoTools, type DemoToolStats } from '../shared/demo-tools.ts';
 import { rejectRequest, sendJsonRpcError } from '../shared/errors.ts';
 import { bodyText, handleBodyErrors, readJsonBody } from '../shared/http-body.ts';
@@ -113,13 +114,7 @@ export async function createHttpSseServer(options: HttpSseServerOptions): Promis
   app.use(handleBodyErrors(onError));
 
   const server: Server = createServer(app);
-  let openSockets = 0;
-  let connections = 0;
-  server.on('connection', (socket) => {
-    connections += 1;
-    openSockets += 1;
-    socket.on('close', () => (openSockets -= 1));
-  });
+  const connections = countConnections(server);
   const port = await listenOnLoopback(server, options.port);
 
   return {
@@ -128,10 +123,10 @@ export async function createHttpSseServer(options: HttpSseServerOptions): Promis
       return sessions.size;
     },
     get openSockets() {
-      return openSockets;
+      return connections.open;
     },
     get connections() {
-      return connections;
+      return connections.accepted;
     },
     stats,
     async close() {

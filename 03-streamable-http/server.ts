@@ -26,6 +26,7 @@ import {
   listenOnLoopback,
   portFromEnv,
 } from '../shared/cli.ts';
+import { countConnections } from '../shared/connections.ts';
 import { createDemoTools, type DemoToolStats } from '../shared/demo-tools.ts';
 import { rejectRequest, sendJsonRpcError } from '../shared/errors.ts';
 import { bodyText, handleBodyErrors, readJsonBody } from '../shared/http-body.ts';
@@ -161,13 +162,7 @@ export async function createStreamableHttpServer(
   app.use(handleBodyErrors(onError));
 
   const server: Server = createServer(app);
-  let openSockets = 0;
-  let connections = 0;
-  server.on('connection', (socket) => {
-    connections += 1;
-    openSockets += 1;
-    socket.on('close', () => (openSockets -= 1));
-  });
+  const connections = countConnections(server);
   const port = await listenOnLoopback(server, options.port);
 
   return {
@@ -176,10 +171,10 @@ export async function createStreamableHttpServer(
       return context.handshakeEra.sessions?.size ?? 0;
     },
     get openSockets() {
-      return openSockets;
+      return connections.open;
     },
     get connections() {
-      return connections;
+      return connections.accepted;
     },
     stats: demo.stats,
     async close() {
