@@ -14,16 +14,9 @@
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#sending-messages-to-the-server
  * @module
  */
-import { createServer, type Server } from 'node:http';
 import express, { type Request, type Response } from 'express';
-import {
-  answerDiagnostics,
-  closeOnSignals,
-  isEntryPoint,
-  listenOnLoopback,
-  portFromEnv,
-} from '../shared/cli.ts';
-import { countConnections } from '../shared/connections.ts';
+import { answerDiagnostics, closeOnSignals, isEntryPoint, portFromEnv } from '../shared/cli.ts';
+import { serveOnLoopback } from '../shared/http-server.ts';
 import { createDemoTools, type DemoToolStats } from '../shared/demo-tools.ts';
 import { httpStatusFor, rejectRequest, sendJsonRpcError } from '../shared/errors.ts';
 import { bodyText, handleBodyErrors, readJsonBody } from '../shared/http-body.ts';
@@ -117,9 +110,8 @@ export async function createPlainHttpServer(
   );
   app.use(handleBodyErrors(onError));
 
-  const server: Server = createServer(app);
-  const connections = countConnections(server);
-  const port = await listenOnLoopback(server, options.port);
+  const server = await serveOnLoopback(app, options.port);
+  const { connections, port } = server;
 
   return {
     url: `http://127.0.0.1:${port}/mcp`,
@@ -132,8 +124,7 @@ export async function createPlainHttpServer(
     stats,
     async close() {
       shutdown.abort('server closing');
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
     },
   };
 }

@@ -16,17 +16,10 @@
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#streamable-http
  * @module
  */
-import { createServer, type Server } from 'node:http';
 import { parseArgs } from 'node:util';
 import express, { type Request, type Response } from 'express';
-import {
-  answerDiagnostics,
-  closeOnSignals,
-  isEntryPoint,
-  listenOnLoopback,
-  portFromEnv,
-} from '../shared/cli.ts';
-import { countConnections } from '../shared/connections.ts';
+import { answerDiagnostics, closeOnSignals, isEntryPoint, portFromEnv } from '../shared/cli.ts';
+import { serveOnLoopback } from '../shared/http-server.ts';
 import { createDemoTools, type DemoToolStats } from '../shared/demo-tools.ts';
 import { rejectRequest, sendJsonRpcError } from '../shared/errors.ts';
 import { bodyText, handleBodyErrors, readJsonBody } from '../shared/http-body.ts';
@@ -161,9 +154,8 @@ export async function createStreamableHttpServer(
   );
   app.use(handleBodyErrors(onError));
 
-  const server: Server = createServer(app);
-  const connections = countConnections(server);
-  const port = await listenOnLoopback(server, options.port);
+  const server = await serveOnLoopback(app, options.port);
+  const { connections, port } = server;
 
   return {
     url: `http://127.0.0.1:${port}/mcp`,
@@ -180,8 +172,7 @@ export async function createStreamableHttpServer(
     async close() {
       shutdown.abort('server closing');
       await ownSessions?.clear('server closing');
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
     },
   };
 }
