@@ -16,6 +16,7 @@
  */
 import express, { type Request, type Response } from 'express';
 import { answerDiagnostics, closeOnSignals, isEntryPoint, portFromEnv } from '../shared/cli.ts';
+import { abortWhenClosed } from '../shared/cancellation.ts';
 import { serveOnLoopback } from '../shared/http-server.ts';
 import { createDemoTools, type DemoToolStats } from '../shared/demo-tools.ts';
 import { httpStatusFor, rejectRequest, sendJsonRpcError } from '../shared/errors.ts';
@@ -168,11 +169,7 @@ async function handlePost(
 
   // The response body is the only way back, so a client that hangs up takes
   // the result with it: stop the tool instead of finishing work nobody will read.
-  const clientGone = new AbortController();
-  res.on('close', () => {
-    if (!res.writableFinished) clientGone.abort('client disconnected');
-  });
-  const signal = AbortSignal.any([clientGone.signal, shutdown]);
+  const signal = abortWhenClosed(res, shutdown);
 
   if (parsed.batch) {
     // Entries run concurrently; JSON-RPC lets the answers come back in any order (ids match them up).

@@ -35,7 +35,8 @@ import {
 } from '../shared/versions.ts';
 import type { EventStore } from './event-store.ts';
 import type { Session, SessionStore } from './sessions.ts';
-import { ResumableStream, abortWhenClosed, type StreamOptions } from './stream.ts';
+import { abortWhenClosed } from '../shared/cancellation.ts';
+import { ResumableStream, type StreamOptions } from './stream.ts';
 
 /** What the handshake era needs from the server. */
 export interface HandshakeEraContext {

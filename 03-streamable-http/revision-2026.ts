@@ -30,7 +30,8 @@ import {
 import { eraOf, requestMeta, type McpServer } from '../shared/mcp-server.ts';
 import { MetaKey, isStatelessVersion } from '../shared/versions.ts';
 import { headerMismatch } from './request-metadata.ts';
-import { ResumableStream, abortWhenClosed } from './stream.ts';
+import { abortWhenClosed } from '../shared/cancellation.ts';
+import { ResumableStream } from './stream.ts';
 
 /** What the 2026 path needs from the server. */
 export interface Revision2026Context {

@@ -208,17 +208,3 @@ export class ResumableStream {
     this.#timers.push(timer);
   }
 }
-
-/**
- * A signal that aborts when the client closes the response before it is
- * complete (or when `also` aborts). Where nothing could deliver the answer
- * later (no event ids: stateless mode, revision 2026-07-28), a closed
- * connection is a cancellation.
- */
-export function abortWhenClosed(res: ServerResponse, also: AbortSignal): AbortSignal {
-  const closed = new AbortController();
-  res.on('close', () => {
-    if (!res.writableFinished) closed.abort('client closed the response');
-  });
-  return AbortSignal.any([closed.signal, also]);
-}

@@ -29,6 +29,7 @@ import {
   type JsonRpcRequest,
   type JsonRpcResponse,
 } from './jsonrpc.ts';
+import { linkedController } from './cancellation.ts';
 import type { HandshakeState } from './handshake-state.ts';
 import { ToolRegistry, type CallToolResult, type Tool, type ToolContext } from './tools.ts';
 import {
@@ -165,8 +166,8 @@ export class McpServer {
     const era = context.era ?? eraOf(message);
     // One controller per request: the transport's signal and (handshake era)
     // notifications/cancelled both abort it.
-    const controller = new AbortController();
-    const signal = AbortSignal.any([context.signal, controller.signal]);
+    const { controller, release } = linkedController(context.signal);
+    const { signal } = controller;
     const inFlight = era === 'handshake' ? context.handshake.inFlight : undefined;
     inFlight?.set(message.id, controller);
     let finished = false;
@@ -189,6 +190,7 @@ export class McpServer {
     } finally {
       finished = true;
       inFlight?.delete(message.id);
+      release();
     }
   }
 
