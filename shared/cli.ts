@@ -90,6 +90,8 @@ export function closeOnSignals(close: () => Promise<void>): void {
 export interface Diagnostics {
   /** `process.memoryUsage()` right after a garbage collection, when `--expose-gc` allows one. */
   memory: NodeJS.MemoryUsage;
+  /** `process.cpuUsage()`: CPU time the server process has used so far (µs). */
+  cpu: NodeJS.CpuUsage;
   /** The server's own counters (sessions, open sockets, tool runs). */
   counters: Record<string, number>;
 }
@@ -105,7 +107,11 @@ export function answerDiagnostics(counters: () => Record<string, number>): void 
   process.on('message', (message: { type?: string }) => {
     if (message.type !== 'diagnostics') return;
     (globalThis as { gc?: () => void }).gc?.();
-    const reply: Diagnostics = { memory: process.memoryUsage(), counters: counters() };
+    const reply: Diagnostics = {
+      memory: process.memoryUsage(),
+      cpu: process.cpuUsage(),
+      counters: counters(),
+    };
     process.send?.({ type: 'diagnostics', ...reply });
   });
   // The channel alone must not keep the server alive after it is asked to stop.

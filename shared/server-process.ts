@@ -36,8 +36,9 @@ export interface ServerProcess {
 export async function startServerProcess(
   script: string,
   env: Record<string, string> = {},
+  args: readonly string[] = [],
 ): Promise<ServerProcess> {
-  const child = fork(script, [], {
+  const child = fork(script, [...args], {
     execArgv: ['--import', 'tsx', '--expose-gc'],
     env: { ...process.env, ...env, PORT: '0' },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
@@ -68,7 +69,7 @@ function askDiagnostics(child: ChildProcess): Promise<Diagnostics> {
       if (message.type !== 'diagnostics') return;
       clearTimeout(timer);
       child.off('message', onMessage);
-      resolve({ memory: message.memory, counters: message.counters });
+      resolve({ memory: message.memory, cpu: message.cpu, counters: message.counters });
     };
     child.on('message', onMessage);
     child.send({ type: 'diagnostics' });
