@@ -261,5 +261,9 @@ if (isEntryPoint(import.meta.url)) {
   const server = await createPlainHttpServer({ port: portFromEnv(DEFAULT_PORT) });
   console.log(`listening on ${server.url}`);
   closeOnSignals(() => server.close());
-  answerDiagnostics(() => ({ sessions: 0, openSockets: server.openSockets }));
+  answerDiagnostics(() => ({
+    sessions: 0,
+    openSockets: server.openSockets,
+    connections: server.connections,
+  }));
 }

@@ -201,5 +201,9 @@ if (isEntryPoint(import.meta.url)) {
   const server = await createHttpSseServer({ port: portFromEnv(DEFAULT_PORT) });
   console.log(`listening on ${server.url}`);
   closeOnSignals(() => server.close());
-  answerDiagnostics(() => ({ sessions: server.sessions, openSockets: server.openSockets }));
+  answerDiagnostics(() => ({
+    sessions: server.sessions,
+    openSockets: server.openSockets,
+    connections: server.connections,
+  }));
 }

@@ -231,7 +231,11 @@ async function answerWithStream(
   session: Session | undefined,
   context: HandshakeEraContext,
 ): Promise<void> {
-  const stream = new ResumableStream(streamOptions(state, session, context));
+  const stream: ResumableStream = new ResumableStream({
+    ...streamOptions(state, session, context),
+    // Once closed (retention over, or cancelled), the session must not keep it.
+    onClosed: () => session?.streams.delete(stream.id),
+  });
   session?.streams.set(stream.id, stream);
   await stream.open(res);
   const response = await context.mcp.handle(request, {
@@ -239,8 +243,12 @@ async function answerWithStream(
     signal: requestSignal(res, session, context),
     handshake: state,
   });
-  if (response) await stream.finish(response);
-  else await stream.close(); // cancelled: end the stream without an answer
+  if (response) {
+    await stream.finish(response);
+    session?.retainFinished(stream);
+  } else {
+    await stream.close(); // cancelled: end the stream without an answer
+  }
 }
 
 /**
@@ -340,8 +348,17 @@ export async function handleGet(
     return;
   }
   // One standalone stream per session; a new GET takes it over (see the chapter for why).
-  session.standalone ??= new ResumableStream(streamOptions(session.handshake, session, context));
-  session.streams.set(session.standalone.id, session.standalone);
+  if (!session.standalone) {
+    const standalone: ResumableStream = new ResumableStream({
+      ...streamOptions(session.handshake, session, context),
+      onClosed: () => {
+        session.streams.delete(standalone.id);
+        session.standalone = undefined;
+      },
+    });
+    session.standalone = standalone;
+    session.streams.set(standalone.id, standalone);
+  }
   await session.standalone.open(res);
 }
 

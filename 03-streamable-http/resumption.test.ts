@@ -9,6 +9,8 @@ import type { JsonRpcMessage } from '../shared/jsonrpc.ts';
 import { firstText } from '../shared/tools.ts';
 import { McpClient } from '../shared/mcp-client.ts';
 import { StreamableHttpClientTransport } from './client-transport.ts';
+import { InMemoryEventStore } from './event-store.ts';
+import { MAX_FINISHED_STREAMS } from './sessions.ts';
 import { retryInNewSession, runStreamableHttpClient } from './client.ts';
 import { createStreamableHttpServer, type StreamableHttpServer } from './server.ts';
 
@@ -100,6 +102,57 @@ describe('SSE polling (2025-11-25)', () => {
     expect(run.resumes.length).toBeGreaterThanOrEqual(2);
     expect(progressValues(run)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(polling.stats).toMatchObject({ searchIssuesStarts: 1, searchIssuesCompleted: 1 });
+  });
+});
+
+describe('retention', () => {
+  it('keeps a finished stream’s events for the retention time, then forgets them and the stream', async () => {
+    const eventStore = new InMemoryEventStore();
+    const retaining = await createStreamableHttpServer({
+      port: 0,
+      eventStore,
+      streamRetentionMs: 100,
+    });
+    try {
+      const transport = new StreamableHttpClientTransport(retaining.url);
+      const client = new McpClient({ transport, clientInfo, protocolVersion: '2025-11-25' });
+      await client.connect();
+      await client.callTool(
+        'search_issues',
+        { query: 'x', pages: 2, delayMs: 1 },
+        { onprogress: () => {} },
+      );
+      // Right after the answer the events are still there for a client that is about to come back…
+      expect(eventStore.size).toBe(1);
+      // …and once the retention time is over, nothing of the stream is left.
+      await expect.poll(() => eventStore.size, { timeout: 2_000 }).toBe(0);
+      await client.close();
+    } finally {
+      await retaining.close();
+    }
+  });
+});
+
+describe('retention bound', () => {
+  it(`keeps at most ${MAX_FINISHED_STREAMS} finished streams per session, forgetting the oldest`, async () => {
+    const eventStore = new InMemoryEventStore();
+    const busy = await createStreamableHttpServer({ port: 0, eventStore });
+    try {
+      const transport = new StreamableHttpClientTransport(busy.url);
+      const client = new McpClient({ transport, clientInfo, protocolVersion: '2025-11-25' });
+      await client.connect();
+      for (let call = 0; call < MAX_FINISHED_STREAMS + 6; call += 1) {
+        await client.callTool(
+          'search_issues',
+          { query: 'x', pages: 1, delayMs: 0 },
+          { onprogress: () => {} },
+        );
+      }
+      expect(eventStore.size).toBe(MAX_FINISHED_STREAMS);
+      await client.close();
+    } finally {
+      await busy.close();
+    }
   });
 });
 

@@ -68,6 +68,8 @@ export interface StreamableHttpServerOptions extends OriginPolicy, HostPolicy {
   pollAfterMs?: number;
   retryMs?: number;
   keepAliveMs?: number;
+  /** How long a finished stream's events stay available to a late resume (default 5 minutes). */
+  streamRetentionMs?: number;
   /** The tools to serve; the course's demo tools by default. */
   tools?: ReadonlyArray<Tool<never>>;
   /** Share these between instances to let any of them serve any session (in one process). */
@@ -127,7 +129,12 @@ export async function createStreamableHttpServer(
       sessions: options.stateless ? undefined : (options.sessionStore ?? ownSessions),
       eventStore: options.eventStore ?? new InMemoryEventStore(),
       shutdown: shutdown.signal,
-      streams: { retryMs, keepAliveMs, pollAfterMs, retentionMs: STREAM_RETENTION_MS },
+      streams: {
+        retryMs,
+        keepAliveMs,
+        pollAfterMs,
+        retentionMs: options.streamRetentionMs ?? STREAM_RETENTION_MS,
+      },
     },
     revision2026: { mcp, shutdown: shutdown.signal, keepAliveMs },
   };
@@ -232,5 +239,9 @@ if (isEntryPoint(import.meta.url)) {
   });
   console.log(`listening on ${server.url}`);
   closeOnSignals(() => server.close());
-  answerDiagnostics(() => ({ sessions: server.sessions, openSockets: server.openSockets }));
+  answerDiagnostics(() => ({
+    sessions: server.sessions,
+    openSockets: server.openSockets,
+    connections: server.connections,
+  }));
 }

@@ -18,6 +18,14 @@ import { HandshakeState } from '../shared/handshake-state.ts';
 import type { StreamId } from './event-store.ts';
 import type { ResumableStream } from './stream.ts';
 
+/**
+ * How many finished streams a session keeps for a late resume. A client comes
+ * back for the stream it just lost, not for one from a thousand calls ago, and
+ * without a bound a busy session would hold every answer for the whole
+ * retention time. Older ones are forgotten first.
+ */
+export const MAX_FINISHED_STREAMS = 64;
+
 /** One client's session. */
 export class Session {
   /**
@@ -34,9 +42,16 @@ export class Session {
   /** When a request last arrived; idle sessions expire. */
   lastActive = Date.now();
   #ended = false;
+  readonly #finished: ResumableStream[] = [];
 
   get ended(): boolean {
     return this.#ended;
+  }
+
+  /** Keeps a finished stream for a late resume, forgetting the oldest beyond {@link MAX_FINISHED_STREAMS}. */
+  retainFinished(stream: ResumableStream): void {
+    this.#finished.push(stream);
+    while (this.#finished.length > MAX_FINISHED_STREAMS) void this.#finished.shift()?.close();
   }
 
   /** Ends the session: running tools are aborted and every stream is closed and forgotten. */

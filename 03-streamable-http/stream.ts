@@ -40,6 +40,8 @@ export interface StreamOptions {
   keepAliveMs: number;
   /** How long a finished stream's events stay available for a late resume. */
   retentionMs: number;
+  /** Called once when the stream is closed for good, so its owner (the session) can forget it. */
+  onClosed?: () => void;
 }
 
 /**
@@ -137,7 +139,9 @@ export class ResumableStream {
     }
     await this.#queue;
     // Keep the events a while for a client that is about to come back for them, then forget them.
-    this.#later(this.#options.retentionMs, () => void this.close());
+    // Without an event store nothing can come back for the events: forget the stream now.
+    if (!this.#options.eventStore) await this.close();
+    else this.#later(this.#options.retentionMs, () => void this.close());
   }
 
   /** Ends the stream for good: the connection closes and its events are forgotten. */
@@ -145,8 +149,10 @@ export class ResumableStream {
     if (this.#closed) return;
     this.#closed = true;
     for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers = [];
     this.#connection?.end();
     this.#connection = undefined;
+    this.#options.onClosed?.();
     await this.#options.eventStore?.deleteStream(this.id);
   }
 

@@ -10,16 +10,27 @@
  *   connection: MCP clients (the course's stage 02 client), one per
  *   concurrent caller, timing each call from POST to answer on the stream.
  *
- * Input: one JSON argument (a {@link LoadSpec}). Output: one JSON line (a {@link LoadResult}).
+ * Input: a {@link LoadSpec} per IPC message. Output: a {@link LoadResult} per message.
  * @module
  */
 import autocannon from 'autocannon';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { SseClientTransport } from '../02-http-sse/client.ts';
 import { McpClient } from '../shared/mcp-client.ts';
 
 /** What to load, how hard, for how long. */
 export interface LoadSpec {
-  kind: 'http' | 'sse-transport';
+  /**
+   * `http`: autocannon for `durationSeconds` (or `amount` requests); `sse-transport`: MCP
+   * clients; `sequential`: one caller, `amount` calls one after another, timed to the microsecond.
+   */
+  kind: 'http' | 'sse-transport' | 'sequential';
+  /** For `sequential` (and `http` when set): how many calls. */
+  amount?: number;
+  /** For `sequential`: reuse one connection (true) or ask for a new one per call (false). */
+  keepAlive?: boolean;
+  /** For `sequential` against an HTTP+SSE server: talk the 2024-11-05 transport. */
+  sseTransport?: boolean;
   url: string;
   /** Extra request headers (session id, protocol version, 2026 metadata). */
   headers?: Record<string, string>;
@@ -45,7 +56,7 @@ async function loadHttp(spec: LoadSpec): Promise<LoadResult> {
     url: spec.url,
     method: 'POST',
     connections: spec.connections,
-    duration: spec.durationSeconds,
+    ...(spec.amount ? { amount: spec.amount } : { duration: spec.durationSeconds }),
     headers: {
       'content-type': 'application/json',
       accept: 'application/json, text/event-stream',
@@ -68,6 +79,80 @@ async function loadHttp(spec: LoadSpec): Promise<LoadResult> {
     errors: result.errors + result.non2xx + result.timeouts,
   };
 }
+
+/** The median and 99th percentile of sorted latencies. */
+function percentiles(latencies: number[]): { p50Ms: number; p99Ms: number } {
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  return { p50Ms: at(0.5), p99Ms: at(0.99) };
+}
+
+/** One caller, `amount` calls in a row: the round trip as one client sees it. */
+async function loadSequential(spec: LoadSpec): Promise<LoadResult> {
+  const amount = spec.amount ?? 1000;
+  const latencies: number[] = [];
+  let errors = 0;
+  const started = performance.now();
+  if (spec.sseTransport) {
+    const transport = new SseClientTransport(
+      spec.url,
+      spec.keepAlive === false ? { fetch: fetchWithoutKeepAlive } : {},
+    );
+    await transport.start();
+    const client = new McpClient({
+      transport,
+      clientInfo: { name: 'bench', version: '1' },
+      protocolVersion: '2025-11-25',
+    });
+    await client.connect();
+    for (let call = 0; call < amount; call += 1) {
+      const before = performance.now();
+      await client.callTool('echo', { text: 'hello' }).then(
+        () => latencies.push(performance.now() - before),
+        () => (errors += 1),
+      );
+    }
+    await client.close();
+  } else {
+    // One connection, reused (keep-alive), or a new one for every call.
+    const agent = new Agent({ connections: 1 });
+    const headers = {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      ...spec.headers,
+      ...(spec.keepAlive === false ? { connection: 'close' } : {}),
+    };
+    for (let call = 1; call <= amount; call += 1) {
+      const before = performance.now();
+      const body = (spec.body ?? '').replace('"id":0', `"id":${call}`);
+      const response = await undiciFetch(spec.url, {
+        method: 'POST',
+        headers,
+        body,
+        dispatcher: agent,
+      });
+      await response.text();
+      if (response.ok) latencies.push(performance.now() - before);
+      else errors += 1;
+    }
+    await agent.close();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    requests: latencies.length,
+    requestsPerSecond: latencies.length / seconds,
+    ...percentiles(latencies),
+    errors,
+  };
+}
+
+/** A fetch that asks for a new connection per request. */
+const fetchWithoutKeepAlive: typeof fetch = (input, init = {}) =>
+  fetch(input, {
+    ...init,
+    headers: { ...Object.fromEntries(new Headers(init.headers)), connection: 'close' },
+  });
 
 async function loadSseTransport(spec: LoadSpec): Promise<LoadResult> {
   const latencies: number[] = [];
@@ -96,18 +181,22 @@ async function loadSseTransport(spec: LoadSpec): Promise<LoadResult> {
   const started = performance.now();
   await Promise.all(Array.from({ length: spec.connections }, caller));
   const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
   return {
     requests: latencies.length,
     requestsPerSecond: latencies.length / seconds,
-    p50Ms: at(0.5),
-    p99Ms: at(0.99),
+    ...percentiles(latencies),
     errors,
   };
 }
 
-const spec = JSON.parse(process.argv[2] ?? '{}') as LoadSpec;
-const result = spec.kind === 'sse-transport' ? await loadSseTransport(spec) : await loadHttp(spec);
-process.stdout.write(`${JSON.stringify(result)}\n`);
+const loaders = { http: loadHttp, 'sse-transport': loadSseTransport, sequential: loadSequential };
+
+// Forked by run.ts: one load generator for the whole run, taking one spec at a time over IPC
+// (starting a process per measurement would cost more than some measurements take).
+process.on('message', (spec: LoadSpec) => {
+  loaders[spec.kind](spec).then(
+    (result) => process.send?.({ result }),
+    (error: unknown) =>
+      process.send?.({ error: error instanceof Error ? error.message : String(error) }),
+  );
+});

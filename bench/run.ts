@@ -1,51 +1,43 @@
 /**
- * `npm run bench`: throughput, latency and server CPU per request for the
- * course's servers, plain express, the raw-HTTP limit and the official SDKs,
- * side by side in one run.
+ * `npm run bench`: the course's servers, plain express, the raw-HTTP limit and
+ * the official SDKs, measured side by side in one run.
  *
  * How it keeps a shared 2-core machine honest: every server runs as its own
  * process and the load comes from another (load.ts); the targets are measured
  * in interleaved rounds, so noise falls on all of them alike; every figure is
- * the median of the rounds; and every figure is also given as a ratio to the
- * raw-HTTP limit measured in the same run. CPU time per request is read from
- * the server process itself (`process.cpuUsage()` over IPC): it is the least
- * noisy figure, because the load generator's CPU does not count.
+ * the median of the rounds, and is also given as a ratio to the raw-HTTP limit
+ * measured in the same run. CPU time per request is read from the server
+ * process itself (`process.cpuUsage()` over IPC): the least noisy figure,
+ * because the load generator's CPU does not count.
  *
- * `--quick`: one short round (a smoke test). `--json FILE`: the raw figures.
+ * Three phases: throughput and latency at concurrency 1 and 50; 1,000
+ * sequential calls with and without keep-alive (round trip and TCP
+ * connections); heap growth per call, from 1,000 to 10,000 calls.
+ * `--quick`: one short round. `--only a,b`: some targets. `--json FILE`: the raw
+ * figures. `--write`: rewrite docs/performance.md.
  * @module
  */
-import { execFile } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
-import { parseArgs, promisify } from 'node:util';
-import { MetaKey } from '../shared/versions.ts';
+import { parseArgs } from 'node:util';
 import { startServerProcess, type ServerProcess } from '../shared/server-process.ts';
 import { progressBar, startSpinner } from '../shared/terminal.ts';
+import { MetaKey } from '../shared/versions.ts';
 import type { LoadResult, LoadSpec } from './load.ts';
-import { LIMIT_ID, TARGETS, type Target } from './targets.ts';
+import { CONCURRENCY, performanceDocument, summarise, type Samples } from './report.ts';
+import { TARGETS, type Target } from './targets.ts';
 
-const run = promisify(execFile);
 const LOAD_SCRIPT = new URL('./load.ts', import.meta.url).pathname;
-const CONCURRENCY = [1, 50] as const;
-/** Where `--write` puts the table. */
+/** Where `--write` puts the tables. */
 const PERFORMANCE_FILE = new URL('../docs/performance.md', import.meta.url);
-
-/** One measurement of one target at one concurrency, in one round. */
-export interface Sample extends LoadResult {
-  target: string;
-  concurrency: number;
-  round: number;
-  /** Server CPU time (user + system) per request, in µs. */
-  cpuMicrosPerRequest: number;
-}
 
 const ECHO = { name: 'echo', arguments: { text: 'hello' } };
 
-/** Turns a target into what the load generator needs: the URL, the headers, the body. */
-async function loadSpec(
-  target: Target,
-  url: string,
-): Promise<Omit<LoadSpec, 'connections' | 'durationSeconds'>> {
+/** What a load needs besides its size: the URL, the headers, the body. */
+type Request = Omit<LoadSpec, 'connections' | 'durationSeconds'>;
+
+async function loadSpec(target: Target, url: string): Promise<Request> {
   const progress = target.sseAnswer ? { _meta: { progressToken: 'bench' } } : {};
   const call = (params: object) =>
     JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'tools/call', params });
@@ -86,8 +78,6 @@ async function loadSpec(
       };
   }
 }
-
-/** `initialize` and `notifications/initialized`; returns the session id. */
 async function openSession(url: string): Promise<string> {
   const headers = {
     'content-type': 'application/json',
@@ -120,70 +110,39 @@ async function openSession(url: string): Promise<string> {
   return sessionId;
 }
 
-async function measure(
-  spec: LoadSpec,
-  server: ServerProcess,
-): Promise<LoadResult & { cpuMicrosPerRequest: number }> {
-  const before = await server.diagnostics();
-  const { stdout } = await run(
-    process.execPath,
-    ['--import', 'tsx', LOAD_SCRIPT, JSON.stringify(spec)],
-    {
-      timeout: (spec.durationSeconds + 60) * 1000,
-    },
-  );
-  const after = await server.diagnostics();
-  const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as LoadResult;
-  const cpu = after.cpu.user + after.cpu.system - (before.cpu.user + before.cpu.system);
-  return { ...result, cpuMicrosPerRequest: result.requests ? cpu / result.requests : Number.NaN };
-}
+/** The load generator: one process for the whole run, driven over IPC. */
+class LoadGenerator {
+  readonly #child: ChildProcess = fork(LOAD_SCRIPT, [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[middle] ?? Number.NaN)
-    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-}
-
-/** The median of each figure, per target and concurrency. */
-export function summarise(samples: readonly Sample[]) {
-  return TARGETS.filter((target) => samples.some((s) => s.target === target.id)).flatMap((target) =>
-    CONCURRENCY.map((concurrency) => {
-      const mine = samples.filter((s) => s.target === target.id && s.concurrency === concurrency);
-      return {
-        target,
-        concurrency,
-        requestsPerSecond: median(mine.map((s) => s.requestsPerSecond)),
-        p50Ms: median(mine.map((s) => s.p50Ms)),
-        p99Ms: median(mine.map((s) => s.p99Ms)),
-        cpuMicrosPerRequest: median(mine.map((s) => s.cpuMicrosPerRequest)),
-        errors: mine.reduce((sum, s) => sum + s.errors, 0),
-      };
-    }),
-  );
-}
-
-/** The summary as a Markdown table, each figure with its ratio to the raw-HTTP limit. */
-export function table(summary: ReturnType<typeof summarise>): string {
-  const limit = (concurrency: number) =>
-    summary.find((row) => row.target.id === LIMIT_ID && row.concurrency === concurrency);
-  const lines = [
-    '| Server | Concurrency | Requests/s (× limit) | p50 ms | p99 ms | Server CPU µs/request (× limit) | Errors |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
-  ];
-  const ratio = (value: number, base: number | undefined) =>
-    base === undefined ? '' : ` (${(value / base).toFixed(2)}×)`;
-  for (const row of summary) {
-    const base = limit(row.concurrency);
-    lines.push(
-      `| ${row.target.title} | ${row.concurrency} | ` +
-        `${Math.round(row.requestsPerSecond)}${ratio(row.requestsPerSecond, base?.requestsPerSecond)} | ` +
-        `${row.p50Ms.toFixed(1)} | ${row.p99Ms.toFixed(1)} | ` +
-        `${Math.round(row.cpuMicrosPerRequest)}${ratio(row.cpuMicrosPerRequest, base?.cpuMicrosPerRequest)} | ${row.errors} |`,
-    );
+  run(spec: LoadSpec): Promise<LoadResult> {
+    return new Promise((resolve, reject) => {
+      this.#child.once('message', (reply: { result?: LoadResult; error?: string }) =>
+        reply.result ? resolve(reply.result) : reject(new Error(reply.error)),
+      );
+      this.#child.send(spec);
+    });
   }
-  return lines.join('\n');
+
+  stop(): void {
+    this.#child.kill();
+  }
+}
+
+/** One load against one server, with the server's CPU time, connections and heap read around it. */
+async function measure(spec: LoadSpec, server: ServerProcess, load: LoadGenerator) {
+  const before = await server.diagnostics();
+  const result = await load.run(spec);
+  const after = await server.diagnostics();
+  const cpu = after.cpu.user + after.cpu.system - (before.cpu.user + before.cpu.system);
+  return {
+    ...result,
+    cpuMicrosPerRequest: result.requests ? cpu / result.requests : Number.NaN,
+    connections: (after.counters.connections ?? 0) - (before.counters.connections ?? 0),
+    heapUsed: after.memory.heapUsed,
+  };
 }
 
 async function main(): Promise<void> {
@@ -195,64 +154,83 @@ async function main(): Promise<void> {
       only: { type: 'string' },
     },
   });
-  // --only raw-http,03-json: a subset, for a quick look at one server against the limit.
   const wanted = values.only?.split(',');
   const targets = TARGETS.filter((target) => !wanted || wanted.includes(target.id));
   const rounds = values.quick ? 1 : 3;
-  const durationSeconds = values.quick ? 1 : 2;
+  const durationSeconds = values.quick ? 0.5 : 1;
+  const sequentialCalls = values.quick ? 200 : 1000;
+  const [smallRun, largeRun] = values.quick ? [500, 2_000] : [1_000, 10_000];
+
   const line = startSpinner('starting servers');
   const servers = new Map<string, ServerProcess>();
-  const specs = new Map<string, Omit<LoadSpec, 'connections' | 'durationSeconds'>>();
-  const samples: Sample[] = [];
+  const requests = new Map<string, Request>();
+  const load = new LoadGenerator();
+  const samples: Samples = { throughput: [], sequential: [], heap: [] };
   try {
     for (const target of targets) {
       line.update(`starting ${target.title}`);
       const server = await startServerProcess(target.script, target.env ?? {}, target.args ?? []);
       servers.set(target.id, server);
-      specs.set(target.id, await loadSpec(target, server.url));
+      requests.set(target.id, await loadSpec(target, server.url));
     }
-    const steps = rounds * targets.length * CONCURRENCY.length;
+    const steps = rounds * targets.length * (CONCURRENCY.length + 2) + targets.length;
     let done = 0;
+    const step = (text: string) => line.update(`${progressBar(done++, steps)} ${text}`);
     for (let round = 1; round <= rounds; round += 1) {
       // Interleaved: each round visits every target, so a noisy moment hits them all alike.
       for (const target of targets) {
+        const server = servers.get(target.id)!;
+        const request = requests.get(target.id)!;
         for (const concurrency of CONCURRENCY) {
-          line.update(
-            `${progressBar(done, steps)} round ${round}/${rounds}: ${target.title}, concurrency ${concurrency}`,
+          step(`round ${round}/${rounds}: ${target.title}, ${concurrency} concurrent`);
+          const result = await measure(
+            { ...request, connections: concurrency, durationSeconds },
+            server,
+            load,
           );
-          const spec = { ...specs.get(target.id)!, connections: concurrency, durationSeconds };
-          const result = await measure(spec, servers.get(target.id)!);
-          samples.push({ target: target.id, concurrency, round, ...result });
-          done += 1;
+          samples.throughput.push({ target: target.id, round, concurrency, ...result });
+        }
+        for (const keepAlive of [true, false]) {
+          step(`round ${round}/${rounds}: ${target.title}, ${sequentialCalls} calls in a row`);
+          const spec: LoadSpec = {
+            ...request,
+            kind: 'sequential',
+            sseTransport: request.kind === 'sse-transport',
+            keepAlive,
+            amount: sequentialCalls,
+            connections: 1,
+            durationSeconds: 0,
+          };
+          const result = await measure(spec, server, load);
+          samples.sequential.push({ target: target.id, round, keepAlive, ...result });
         }
       }
     }
+    for (const target of targets.filter((t) => requests.get(t.id)?.kind === 'http')) {
+      // A leak shows as heap that grows with the calls on one session: compare 1,000 calls with 10,000.
+      step(`${target.title}: heap after ${smallRun} and ${largeRun} calls`);
+      const server = servers.get(target.id)!;
+      const request = { ...requests.get(target.id)!, connections: 10, durationSeconds: 0 };
+      const small = await measure({ ...request, amount: smallRun }, server, load);
+      const large = await measure({ ...request, amount: largeRun - smallRun }, server, load);
+      samples.heap.push({
+        target: target.id,
+        bytesPerCall: (large.heapUsed - small.heapUsed) / (largeRun - smallRun),
+        calls: largeRun,
+      });
+    }
   } finally {
     line.stop();
+    load.stop();
     await Promise.all([...servers.values()].map((server) => server.stop()));
   }
-  const summary = summarise(samples);
   const machine =
     `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}; ` +
-    `median of ${rounds} interleaved round(s) of ${durationSeconds} s per figure`;
-  console.log(`Measured on ${machine}.\n`);
-  console.log(table(summary));
-  if (values.write) {
-    await writeFile(
-      PERFORMANCE_FILE,
-      `---\ntitle: The performance table, measured\n---\n\n# The performance table, measured\n\n` +
-        `Generated by \`npm run bench -- --write\` (bench/run.ts); do not edit by hand. Measured on ${machine}. ` +
-        `[Chapter 05](05-performance.md) explains the figures.\n\n${table(summary)}\n`,
-    );
-    console.log(`\nwrote ${PERFORMANCE_FILE.pathname}`);
-  }
-  if (values.json) {
-    await writeFile(
-      values.json,
-      JSON.stringify({ rounds, durationSeconds, samples, summary }, null, 2),
-    );
-    console.log(`\nwrote ${values.json}`);
-  }
+    `median of ${rounds} interleaved round(s)`;
+  const document = performanceDocument(summarise(samples), machine);
+  console.log(document);
+  if (values.json) await writeFile(values.json, JSON.stringify({ machine, samples }, null, 2));
+  if (values.write) await writeFile(PERFORMANCE_FILE, document);
 }
 
 await main();

@@ -27,7 +27,11 @@ export async function serveBench(
     await close?.();
     await server.close();
   });
-  answerDiagnostics(() => ({ sessions: sessions(), openSockets: server.connections.open }));
+  answerDiagnostics(() => ({
+    sessions: sessions(),
+    openSockets: server.connections.open,
+    connections: server.connections.accepted,
+  }));
 }
 
 /** Reads a request body as bytes. */
