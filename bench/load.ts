@@ -13,6 +13,7 @@
  * Input: a {@link LoadSpec} per IPC message. Output: a {@link LoadResult} per message.
  * @module
  */
+import { request as httpRequest, type ClientRequest } from 'node:http';
 import autocannon from 'autocannon';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { SseClientTransport } from '../02-http-sse/client.ts';
@@ -22,9 +23,10 @@ import { McpClient } from '../shared/mcp-client.ts';
 export interface LoadSpec {
   /**
    * `http`: autocannon for `durationSeconds` (or `amount` requests); `sse-transport`: MCP
-   * clients; `sequential`: one caller, `amount` calls one after another, timed to the microsecond.
+   * clients; `sequential`: one caller, `amount` calls one after another, timed to the microsecond;
+   * `hold`: `amount` more idle clients, kept open; `release`: close them all.
    */
-  kind: 'http' | 'sse-transport' | 'sequential';
+  kind: 'http' | 'sse-transport' | 'sequential' | 'hold' | 'release';
   /** For `sequential` (and `http` when set): how many calls. */
   amount?: number;
   /** For `sequential`: reuse one connection (true) or ask for a new one per call (false). */
@@ -189,7 +191,81 @@ async function loadSseTransport(spec: LoadSpec): Promise<LoadResult> {
   };
 }
 
-const loaders = { http: loadHttp, 'sse-transport': loadSseTransport, sequential: loadSequential };
+/**
+ * Idle clients, held open until released: for a session server, `initialize`
+ * then the session's GET stream; for an HTTP+SSE server, its GET /sse stream.
+ * Plain `node:http` with no agent, so every client has a socket of its own
+ * and costs this process as little as possible.
+ */
+const held: ClientRequest[] = [];
+
+async function holdIdleClients(spec: LoadSpec): Promise<LoadResult> {
+  const amount = spec.amount ?? 0;
+  for (let client = 0; client < amount; client += 1) {
+    if (spec.sseTransport) {
+      await openStream(spec.url, {});
+    } else {
+      const sessionId = await initialize(spec.url);
+      await openStream(spec.url, {
+        'mcp-session-id': sessionId,
+        'mcp-protocol-version': '2025-11-25',
+      });
+    }
+  }
+  return { requests: amount, requestsPerSecond: 0, p50Ms: 0, p99Ms: 0, errors: 0 };
+}
+
+function openStream(url: string, headers: Record<string, string>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      url,
+      { agent: false, headers: { accept: 'text/event-stream', ...headers } },
+      (res) => {
+        res.on('error', () => {});
+        res.resume();
+      },
+    );
+    req.on('error', reject);
+    // Sent is enough: some servers (the SDK's) send no headers on a stream until its first
+    // message. run.ts gives the server a moment to take the requests in before measuring.
+    req.end(() => resolve());
+    held.push(req);
+  });
+}
+
+async function initialize(url: string): Promise<string> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: {
+        protocolVersion: '2025-11-25',
+        capabilities: {},
+        clientInfo: { name: 'idle', version: '1' },
+      },
+    }),
+  });
+  await response.text();
+  const sessionId = response.headers.get('mcp-session-id');
+  if (!sessionId) throw new Error(`${url}: no Mcp-Session-Id`);
+  return sessionId;
+}
+
+function releaseIdleClients(): Promise<LoadResult> {
+  for (const req of held.splice(0)) req.destroy();
+  return Promise.resolve({ requests: 0, requestsPerSecond: 0, p50Ms: 0, p99Ms: 0, errors: 0 });
+}
+
+const loaders = {
+  http: loadHttp,
+  'sse-transport': loadSseTransport,
+  sequential: loadSequential,
+  hold: holdIdleClients,
+  release: releaseIdleClients,
+};
 
 // Forked by run.ts: one load generator for the whole run, taking one spec at a time over IPC
 // (starting a process per measurement would cost more than some measurements take).

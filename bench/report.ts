@@ -24,6 +24,13 @@ export interface Samples {
   throughput: Array<Measured & { target: string; round: number; concurrency: number }>;
   sequential: Array<Measured & { target: string; round: number; keepAlive: boolean }>;
   heap: Array<{ target: string; bytesPerCall: number; calls: number }>;
+  idle: Array<{
+    target: string;
+    clients: number;
+    heapBytesPerClient: number;
+    rssBytesPerClient: number;
+    sessions: number;
+  }>;
 }
 
 function median(values: number[]): number {
@@ -67,6 +74,7 @@ export function summarise(samples: Samples) {
       ),
     })),
     heapBytesPerCall: samples.heap.find((s) => s.target === target.id)?.bytesPerCall,
+    idle: samples.idle.filter((s) => s.target === target.id),
   }));
 }
 
@@ -140,6 +148,27 @@ function sequentialTable(summary: Summary): string {
   return lines.join('\n');
 }
 
+function idleTable(summary: Summary): string {
+  const lines = [
+    row(['Server', 'Idle clients', 'Sessions held', 'Heap KiB per client', 'RSS KiB per client']),
+    row(Array<string>(5).fill('---')),
+  ];
+  for (const { target, idle } of summary) {
+    for (const s of idle) {
+      lines.push(
+        row([
+          target.title,
+          s.clients,
+          s.sessions,
+          (s.heapBytesPerClient / 1024).toFixed(1),
+          (s.rssBytesPerClient / 1024).toFixed(1),
+        ]),
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
 /** A goal of the course: a ratio between two targets' figures, measured in this run. */
 interface Goal {
   text: string;
@@ -202,6 +231,14 @@ const GOALS: Goal[] = [
     met: (v) => v <= 100,
   },
   {
+    text: 'stage 03: at most 15 KiB of heap per idle session with its GET stream (the most idle clients measured)',
+    measured: (summary) => {
+      const idle = find(summary, '03-json')?.idle.at(-1);
+      return idle ? idle.heapBytesPerClient / 1024 : undefined;
+    },
+    met: (v) => v <= 15,
+  },
+  {
     text: 'stage 03: one TCP connection per client with keep-alive (1,000 calls)',
     measured: (summary) => find(summary, '03-json')?.sequential[0]?.connections,
     met: (v) => v === 1,
@@ -241,6 +278,10 @@ ${throughputTable(summary)}
 ## 1,000 calls in a row, and heap growth per call
 
 ${sequentialTable(summary)}
+
+## Idle clients: what each connected client costs the server
+
+${idleTable(summary)}
 
 ## The course's goals, as ratios measured in this run
 

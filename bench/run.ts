@@ -145,6 +145,13 @@ async function measure(spec: LoadSpec, server: ServerProcess, load: LoadGenerato
   };
 }
 
+/** Servers that keep state per connected client: a session (with its GET stream), or an HTTP+SSE stream. */
+function holdsIdleClients(target: Target): boolean {
+  return (
+    target.protocol === 'sse-transport' || (target.protocol === 'session' && !target.sseAnswer)
+  );
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -160,12 +167,13 @@ async function main(): Promise<void> {
   const durationSeconds = values.quick ? 0.5 : 1;
   const sequentialCalls = values.quick ? 200 : 1000;
   const [smallRun, largeRun] = values.quick ? [500, 2_000] : [1_000, 10_000];
+  const idleSteps = values.quick ? [100, 400] : [500, 2_000];
 
   const line = startSpinner('starting servers');
   const servers = new Map<string, ServerProcess>();
   const requests = new Map<string, Request>();
   const load = new LoadGenerator();
-  const samples: Samples = { throughput: [], sequential: [], heap: [] };
+  const samples: Samples = { throughput: [], sequential: [], heap: [], idle: [] };
   try {
     for (const target of targets) {
       line.update(`starting ${target.title}`);
@@ -173,7 +181,7 @@ async function main(): Promise<void> {
       servers.set(target.id, server);
       requests.set(target.id, await loadSpec(target, server.url));
     }
-    const steps = rounds * targets.length * (CONCURRENCY.length + 2) + targets.length;
+    const steps = rounds * targets.length * (CONCURRENCY.length + 2) + 2 * targets.length;
     let done = 0;
     const step = (text: string) => line.update(`${progressBar(done++, steps)} ${text}`);
     for (let round = 1; round <= rounds; round += 1) {
@@ -218,6 +226,36 @@ async function main(): Promise<void> {
         bytesPerCall: (large.heapUsed - small.heapUsed) / (largeRun - smallRun),
         calls: largeRun,
       });
+    }
+    for (const target of targets.filter(holdsIdleClients)) {
+      // What every connected, idle client costs: a session and its stream, held open.
+      step(`${target.title}: ${idleSteps.join(' and ')} idle clients`);
+      const server = servers.get(target.id)!;
+      const request = requests.get(target.id)!;
+      const base = await server.diagnostics();
+      let held = 0;
+      for (const clients of idleSteps) {
+        const spec: LoadSpec = {
+          ...request,
+          kind: 'hold',
+          sseTransport: request.kind === 'sse-transport',
+          amount: clients - held,
+          connections: 1,
+          durationSeconds: 0,
+        };
+        await load.run(spec);
+        held = clients;
+        await new Promise((resolve) => setTimeout(resolve, 500)); // let the server take the last ones in
+        const now = await server.diagnostics();
+        samples.idle.push({
+          target: target.id,
+          clients,
+          heapBytesPerClient: (now.memory.heapUsed - base.memory.heapUsed) / clients,
+          rssBytesPerClient: (now.memory.rss - base.memory.rss) / clients,
+          sessions: (now.counters.sessions ?? 0) - (base.counters.sessions ?? 0),
+        });
+      }
+      await load.run({ ...request, kind: 'release', connections: 1, durationSeconds: 0 });
     }
   } finally {
     line.stop();
