@@ -17,22 +17,28 @@ import { request as httpRequest, type ClientRequest } from 'node:http';
 import autocannon from 'autocannon';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { SseClientTransport } from '../02-http-sse/client.ts';
+import { StreamableHttpClientTransport } from '../03-streamable-http/client-transport.ts';
 import { McpClient } from '../shared/mcp-client.ts';
+import type { ProtocolVersion } from '../shared/versions.ts';
+import { PROGRESS_PAGE_MS } from './targets.ts';
 
 /** What to load, how hard, for how long. */
 export interface LoadSpec {
   /**
    * `http`: autocannon for `durationSeconds` (or `amount` requests); `sse-transport`: MCP
    * clients; `sequential`: one caller, `amount` calls one after another, timed to the microsecond;
-   * `hold`: `amount` more idle clients, kept open; `release`: close them all.
+   * `hold`: `amount` more idle clients, kept open; `release`: close them all; `progress`: one
+   * 10-page `search_issues` through the stage's own client, timing its first progress and its result.
    */
-  kind: 'http' | 'sse-transport' | 'sequential' | 'hold' | 'release';
+  kind: 'http' | 'sse-transport' | 'sequential' | 'hold' | 'release' | 'progress';
   /** For `sequential` (and `http` when set): how many calls. */
   amount?: number;
   /** For `sequential`: reuse one connection (true) or ask for a new one per call (false). */
   keepAlive?: boolean;
   /** For `sequential` against an HTTP+SSE server: talk the 2024-11-05 transport. */
   sseTransport?: boolean;
+  /** For `progress`: the protocol version to speak (a handshake version, or 2026-07-28). */
+  protocolVersion?: ProtocolVersion;
   url: string;
   /** Extra request headers (session id, protocol version, 2026 metadata). */
   headers?: Record<string, string>;
@@ -44,6 +50,9 @@ export interface LoadSpec {
 
 /** What one load run measured. */
 export interface LoadResult {
+  /** For `progress`: ms from the call to its first progress notification, and to its result. */
+  firstProgressMs?: number;
+  resultMs?: number;
   requests: number;
   requestsPerSecond: number;
   p50Ms: number;
@@ -259,7 +268,42 @@ function releaseIdleClients(): Promise<LoadResult> {
   return Promise.resolve({ requests: 0, requestsPerSecond: 0, p50Ms: 0, p99Ms: 0, errors: 0 });
 }
 
+/** One 10-page search through the stage's own client: when the first progress and the result arrive. */
+async function measureProgress(spec: LoadSpec): Promise<LoadResult> {
+  const transport = spec.sseTransport
+    ? new SseClientTransport(spec.url)
+    : new StreamableHttpClientTransport(spec.url);
+  if (transport instanceof SseClientTransport) await transport.start();
+  const client = new McpClient({
+    transport,
+    clientInfo: { name: 'bench', version: '1' },
+    protocolVersion: spec.protocolVersion ?? '2025-11-25',
+  });
+  await client.connect();
+  let firstProgressMs: number | undefined;
+  const started = performance.now();
+  await client.callTool(
+    'search_issues',
+    { query: 'x', pages: 10, delayMs: PROGRESS_PAGE_MS },
+    {
+      onprogress: () => (firstProgressMs ??= performance.now() - started),
+    },
+  );
+  const resultMs = performance.now() - started;
+  await client.close();
+  return {
+    requests: 1,
+    requestsPerSecond: 0,
+    p50Ms: 0,
+    p99Ms: 0,
+    errors: 0,
+    firstProgressMs,
+    resultMs,
+  };
+}
+
 const loaders = {
+  progress: measureProgress,
   http: loadHttp,
   'sse-transport': loadSseTransport,
   sequential: loadSequential,

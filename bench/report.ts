@@ -4,7 +4,7 @@
  * and the Markdown that `npm run bench` prints and `--write` saves.
  * @module
  */
-import { LIMIT_ID, TARGETS } from './targets.ts';
+import { LIMIT_ID, PROGRESS_PAGE_MS, TARGETS } from './targets.ts';
 
 /** The concurrencies throughput is measured at. */
 export const CONCURRENCY = [1, 50] as const;
@@ -24,6 +24,7 @@ export interface Samples {
   throughput: Array<Measured & { target: string; round: number; concurrency: number }>;
   sequential: Array<Measured & { target: string; round: number; keepAlive: boolean }>;
   heap: Array<{ target: string; bytesPerCall: number; calls: number }>;
+  progress: Array<{ target: string; firstProgressMs: number; resultMs: number }>;
   idle: Array<{
     target: string;
     clients: number;
@@ -75,6 +76,10 @@ export function summarise(samples: Samples) {
     })),
     heapBytesPerCall: samples.heap.find((s) => s.target === target.id)?.bytesPerCall,
     idle: samples.idle.filter((s) => s.target === target.id),
+    firstProgressMs: median(
+      samples.progress.filter((s) => s.target === target.id).map((s) => s.firstProgressMs),
+    ),
+    resultMs: median(samples.progress.filter((s) => s.target === target.id).map((s) => s.resultMs)),
   }));
 }
 
@@ -144,6 +149,30 @@ function sequentialTable(summary: Summary): string {
         ]),
       );
     }
+  }
+  return lines.join('\n');
+}
+
+function progressTable(summary: Summary): string {
+  const lines = [
+    row([
+      'Server',
+      'First progress ms',
+      'Result ms',
+      `First progress in pages (${PROGRESS_PAGE_MS} ms each)`,
+    ]),
+    row(Array<string>(4).fill('---')),
+  ];
+  for (const { target, firstProgressMs, resultMs } of summary) {
+    if (Number.isNaN(firstProgressMs)) continue;
+    lines.push(
+      row([
+        target.title,
+        firstProgressMs.toFixed(1),
+        resultMs.toFixed(1),
+        (firstProgressMs / PROGRESS_PAGE_MS).toFixed(2),
+      ]),
+    );
   }
   return lines.join('\n');
 }
@@ -239,6 +268,14 @@ const GOALS: Goal[] = [
     met: (v) => v <= 15,
   },
   {
+    text: 'stage 03: the first progress notification within one tool page of the call (in pages; ≤ 1.5 allows for the round trip)',
+    measured: (summary) => {
+      const first = find(summary, '03-json')?.firstProgressMs;
+      return first === undefined || Number.isNaN(first) ? undefined : first / PROGRESS_PAGE_MS;
+    },
+    met: (v) => v <= 1.5,
+  },
+  {
     text: 'stage 03: one TCP connection per client with keep-alive (1,000 calls)',
     measured: (summary) => find(summary, '03-json')?.sequential[0]?.connections,
     met: (v) => v === 1,
@@ -278,6 +315,10 @@ ${throughputTable(summary)}
 ## 1,000 calls in a row, and heap growth per call
 
 ${sequentialTable(summary)}
+
+## Progress: a 10-page search_issues, where the transport carries progress
+
+${progressTable(summary)}
 
 ## Idle clients: what each connected client costs the server
 

@@ -173,7 +173,7 @@ async function main(): Promise<void> {
   const servers = new Map<string, ServerProcess>();
   const requests = new Map<string, Request>();
   const load = new LoadGenerator();
-  const samples: Samples = { throughput: [], sequential: [], heap: [], idle: [] };
+  const samples: Samples = { throughput: [], sequential: [], heap: [], idle: [], progress: [] };
   try {
     for (const target of targets) {
       line.update(`starting ${target.title}`);
@@ -181,7 +181,7 @@ async function main(): Promise<void> {
       servers.set(target.id, server);
       requests.set(target.id, await loadSpec(target, server.url));
     }
-    const steps = rounds * targets.length * (CONCURRENCY.length + 2) + 2 * targets.length;
+    const steps = rounds * targets.length * (CONCURRENCY.length + 2) + 3 * targets.length;
     let done = 0;
     const step = (text: string) => line.update(`${progressBar(done++, steps)} ${text}`);
     for (let round = 1; round <= rounds; round += 1) {
@@ -226,6 +226,26 @@ async function main(): Promise<void> {
         bytesPerCall: (large.heapUsed - small.heapUsed) / (largeRun - smallRun),
         calls: largeRun,
       });
+    }
+    for (const target of targets.filter((t) => t.carriesProgress)) {
+      // Where the transport carries progress: how soon the first notification comes, against the result.
+      step(`${target.title}: time to the first progress`);
+      const request = requests.get(target.id)!;
+      for (let call = 0; call < rounds; call += 1) {
+        const result = await load.run({
+          ...request,
+          kind: 'progress',
+          sseTransport: request.kind === 'sse-transport',
+          protocolVersion: target.protocol === '2026' ? '2026-07-28' : '2025-11-25',
+          connections: 1,
+          durationSeconds: 0,
+        });
+        samples.progress.push({
+          target: target.id,
+          firstProgressMs: result.firstProgressMs ?? Number.NaN,
+          resultMs: result.resultMs ?? Number.NaN,
+        });
+      }
     }
     for (const target of targets.filter(holdsIdleClients)) {
       // What every connected, idle client costs: a session and its stream, held open.

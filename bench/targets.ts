@@ -27,7 +27,12 @@ export interface Target {
   protocol: Protocol;
   /** Ask for progress, so a server that chooses per request answers with an SSE stream. */
   sseAnswer?: boolean;
+  /** The server offers the demo tools, so the time to the first progress can be measured. */
+  carriesProgress?: boolean;
 }
+
+/** The page delay of the progress measure: the first progress should come about one page in. */
+export const PROGRESS_PAGE_MS = 50;
 
 /** The baseline every ratio is taken against. */
 export const LIMIT_ID = 'raw-http';
@@ -57,12 +62,14 @@ export const TARGETS: readonly Target[] = [
     title: 'stage 02 HTTP+SSE',
     script: '02-http-sse/server.ts',
     protocol: 'sse-transport',
+    carriesProgress: true,
   },
   {
     id: '03-json',
     title: 'stage 03 sessions, JSON answer',
     script: '03-streamable-http/server.ts',
     protocol: 'session',
+    carriesProgress: true,
   },
   {
     id: '03-sse',
@@ -77,6 +84,7 @@ export const TARGETS: readonly Target[] = [
     script: '03-streamable-http/server.ts',
     args: ['--stateless'],
     protocol: 'stateless',
+    carriesProgress: true,
   },
   {
     id: '03-stateless-sse',
@@ -91,6 +99,7 @@ export const TARGETS: readonly Target[] = [
     title: 'stage 03 2026-07-28',
     script: '03-streamable-http/server.ts',
     protocol: '2026',
+    carriesProgress: true,
   },
   {
     id: 'sdk1-stateless',
