@@ -18,8 +18,10 @@ import autocannon from 'autocannon';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { SseClientTransport } from '../02-http-sse/client.ts';
 import { StreamableHttpClientTransport } from '../03-streamable-http/client-transport.ts';
+import { fetchWithoutKeepAlive } from '../shared/keep-alive.ts';
 import { McpClient } from '../shared/mcp-client.ts';
 import type { ProtocolVersion } from '../shared/versions.ts';
+import { openSession } from './session.ts';
 import { PROGRESS_PAGE_MS } from './targets.ts';
 
 /** What to load, how hard, for how long. */
@@ -106,17 +108,10 @@ async function loadSequential(spec: LoadSpec): Promise<LoadResult> {
   let errors = 0;
   const started = performance.now();
   if (spec.sseTransport) {
-    const transport = new SseClientTransport(
+    const client = await connectSseClient(
       spec.url,
       spec.keepAlive === false ? { fetch: fetchWithoutKeepAlive } : {},
     );
-    await transport.start();
-    const client = new McpClient({
-      transport,
-      clientInfo: { name: 'bench', version: '1' },
-      protocolVersion: '2025-11-25',
-    });
-    await client.connect();
     for (let call = 0; call < amount; call += 1) {
       const before = performance.now();
       await client.callTool('echo', { text: 'hello' }).then(
@@ -158,26 +153,28 @@ async function loadSequential(spec: LoadSpec): Promise<LoadResult> {
   };
 }
 
-/** A fetch that asks for a new connection per request. */
-const fetchWithoutKeepAlive: typeof fetch = (input, init = {}) =>
-  fetch(input, {
-    ...init,
-    headers: { ...Object.fromEntries(new Headers(init.headers)), connection: 'close' },
+/** An MCP client on the 2024-11-05 HTTP+SSE transport, connected (stream open, session initialized). */
+async function connectSseClient(
+  url: string,
+  options: { fetch?: typeof fetch } = {},
+): Promise<McpClient> {
+  const transport = new SseClientTransport(url, options);
+  await transport.start();
+  const client = new McpClient({
+    transport,
+    clientInfo: { name: 'bench', version: '1' },
+    protocolVersion: '2025-11-25',
   });
+  await client.connect();
+  return client;
+}
 
 async function loadSseTransport(spec: LoadSpec): Promise<LoadResult> {
   const latencies: number[] = [];
   let errors = 0;
   const end = performance.now() + spec.durationSeconds * 1000;
   const caller = async (): Promise<void> => {
-    const transport = new SseClientTransport(spec.url);
-    await transport.start();
-    const client = new McpClient({
-      transport,
-      clientInfo: { name: 'bench', version: '1' },
-      protocolVersion: '2025-11-25',
-    });
-    await client.connect();
+    const client = await connectSseClient(spec.url);
     while (performance.now() < end) {
       const started = performance.now();
       try {
@@ -214,7 +211,7 @@ async function holdIdleClients(spec: LoadSpec): Promise<LoadResult> {
     if (spec.sseTransport) {
       await openStream(spec.url, {});
     } else {
-      const sessionId = await initialize(spec.url);
+      const sessionId = await openSession(spec.url, 'idle');
       await openStream(spec.url, {
         'mcp-session-id': sessionId,
         'mcp-protocol-version': '2025-11-25',
@@ -240,27 +237,6 @@ function openStream(url: string, headers: Record<string, string>): Promise<void>
     req.end(() => resolve());
     held.push(req);
   });
-}
-
-async function initialize(url: string): Promise<string> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: {
-        protocolVersion: '2025-11-25',
-        capabilities: {},
-        clientInfo: { name: 'idle', version: '1' },
-      },
-    }),
-  });
-  await response.text();
-  const sessionId = response.headers.get('mcp-session-id');
-  if (!sessionId) throw new Error(`${url}: no Mcp-Session-Id`);
-  return sessionId;
 }
 
 function releaseIdleClients(): Promise<LoadResult> {

@@ -25,6 +25,7 @@ import { startServerProcess, type ServerProcess } from '../shared/server-process
 import { progressBar, startSpinner } from '../shared/terminal.ts';
 import { MetaKey } from '../shared/versions.ts';
 import type { LoadResult, LoadSpec } from './load.ts';
+import { openSession } from './session.ts';
 import { CONCURRENCY, performanceDocument, summarise, type Samples } from './report.ts';
 import { TARGETS, type Target } from './targets.ts';
 
@@ -77,37 +78,6 @@ async function loadSpec(target: Target, url: string): Promise<Request> {
         body: call({ ...ECHO, ...progress }),
       };
   }
-}
-async function openSession(url: string): Promise<string> {
-  const headers = {
-    'content-type': 'application/json',
-    accept: 'application/json, text/event-stream',
-  };
-  const response = await fetch(url, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: {
-        protocolVersion: '2025-11-25',
-        capabilities: {},
-        clientInfo: { name: 'bench', version: '1' },
-      },
-    }),
-  });
-  const sessionId = response.headers.get('mcp-session-id');
-  await response.text();
-  if (!sessionId)
-    throw new Error(`${url}: initialize gave no Mcp-Session-Id (HTTP ${response.status})`);
-  const initialized = await fetch(url, {
-    method: 'POST',
-    headers: { ...headers, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' },
-    body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
-  });
-  await initialized.text();
-  return sessionId;
 }
 
 /** The load generator: one process for the whole run, driven over IPC. */

@@ -22,6 +22,7 @@ import { InMemorySessionStore } from '../../03-streamable-http/sessions.ts';
 import { startBalancer } from '../balancer.ts';
 import type { DemoToolStats, SearchIssuesArgs } from '../demo-tools.ts';
 import { McpClient, type ClientTransport, type Progress } from '../mcp-client.ts';
+import { fetchWithoutKeepAlive } from '../keep-alive.ts';
 import type { CallToolResult } from '../tools.ts';
 import type { ProtocolVersion } from '../versions.ts';
 
@@ -77,13 +78,6 @@ export interface Column {
 const clientInfo = { name: 'side-by-side', version: '1.0.0' };
 /** How long a resuming client waits: short, so comparisons run fast; the behaviour is the same. */
 const RETRY_MS = 50;
-
-/** A fetch that asks for a connection of its own per request (`Connection: close`). */
-const fetchWithoutKeepAlive: typeof fetch = (input, init = {}) =>
-  fetch(input, {
-    ...init,
-    headers: { ...Object.fromEntries(new Headers(init.headers)), Connection: 'close' },
-  });
 
 interface Instance {
   url: string;
