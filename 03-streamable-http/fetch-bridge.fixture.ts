@@ -1,5 +1,5 @@
 // Test fixture: serves a fetch-style handler (the official SDK v2 server's
-// web-standard face) on node:http, for the interop tests.
+// web-standard face) on node:http, for the interop tests and the bench's SDK v2 servers.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** Serves a fetch-style handler on node:http, streaming its body; a client that hangs up cancels it. */
@@ -20,6 +20,14 @@ export async function serveFetch(
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     }),
   );
+  await pipeResponse(response, res);
+}
+
+/**
+ * Writes a web `Response` to a node:http response as it arrives, chunk by
+ * chunk (an SSE answer must not be buffered); a client that hangs up cancels it.
+ */
+export async function pipeResponse(response: Response, res: ServerResponse): Promise<void> {
   res.writeHead(response.status, Object.fromEntries(response.headers));
   if (!response.body) {
     res.end();

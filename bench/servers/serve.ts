@@ -5,6 +5,7 @@
 // SDK v2 servers, whose transports speak web-standard Request/Response.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { answerDiagnostics, closeOnSignals, portFromEnv } from '../../shared/cli.ts';
+import { pipeResponse } from '../../03-streamable-http/fetch-bridge.fixture.ts';
 import { serveOnLoopback } from '../../shared/http-server.ts';
 
 export interface BenchServerOptions {
@@ -79,20 +80,7 @@ export function fetchToNode(
         .end(bytes);
       return;
     }
-    res.writeHead(response.status, answerHeaders);
-    if (!response.body) {
-      res.end();
-      return;
-    }
-    const reader = response.body.getReader();
-    res.on('close', () => void reader.cancel().catch(() => {}));
-    try {
-      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
-        res.write(chunk.value);
-      }
-    } finally {
-      res.end();
-    }
+    await pipeResponse(response, res);
   };
   return (req, res) => {
     serve(req, res).catch(() => {
