@@ -23,7 +23,9 @@ import {
   errorResponse,
   isRequest,
   type CheckedMessage,
+  type JsonRpcMessage,
   type JsonRpcRequest,
+  type RequestId,
   type JsonRpcResponse,
   type ParsedBody,
 } from '../shared/jsonrpc.ts';
@@ -90,6 +92,13 @@ export async function handleHandshakePost(
   }
 
   const { message } = parsed;
+  const cancelled = cancelledRequest(message);
+  if (session && context.sessions && cancelled) {
+    // The request it names may run on another instance: the session store finds it.
+    await context.sessions.cancel(session, cancelled.requestId, cancelled.reason);
+    res.status(202).end();
+    return;
+  }
   if (!isRequest(message)) {
     await context.mcp.handle(message, {
       send: () => {},
@@ -111,8 +120,7 @@ async function handleInitialize(
   request: JsonRpcRequest,
   context: HandshakeEraContext,
 ): Promise<void> {
-  const session = context.sessions?.create();
-  const state = session?.handshake ?? new HandshakeState();
+  const state = new HandshakeState();
   const response = await context.mcp.handle(request, {
     send: () => {},
     signal: context.shutdown,
@@ -120,8 +128,10 @@ async function handleInitialize(
   });
   // [spec] "A server using the Streamable HTTP transport MAY assign a session ID at initialization
   // time, by including it in an Mcp-Session-Id header on the HTTP response containing the InitializeResult."
-  if (session && response && 'result' in response) res.setHeader('Mcp-Session-Id', session.id);
-  else if (session) await context.sessions?.delete(session.id, 'initialize failed');
+  if (context.sessions && response && 'result' in response) {
+    const session = await context.sessions.create(state);
+    res.setHeader('Mcp-Session-Id', session.id);
+  }
   res.status(200).json(response);
 }
 
@@ -174,14 +184,13 @@ async function findSession(
     rejectRequest(res, 400, 'Bad Request: Mcp-Session-Id header is required');
     return undefined;
   }
-  const session = sessions.get(id);
+  const session = await sessions.get(id);
   if (!session) {
     // [spec] "The server MUST respond to requests containing that session ID with HTTP 404 Not Found."
     rejectRequest(res, 404, 'Not Found: session not found or ended; initialize again');
     return undefined;
   }
-  session.lastActive = Date.now();
-  return Promise.resolve(session);
+  return session;
 }
 
 /**
@@ -234,9 +243,9 @@ async function answerWithStream(
   const stream: ResumableStream = new ResumableStream({
     ...streamOptions(state, session, context),
     // Once closed (retention over, or cancelled), the session must not keep it.
-    onClosed: () => session?.streams.delete(stream.id),
+    onClosed: () => session?.removeStream(stream.id),
   });
-  session?.streams.set(stream.id, stream);
+  await session?.addStream(stream, request.id);
   await stream.open(res);
   const response = await context.mcp.handle(request, {
     send: (notification) => void stream.send(notification),
@@ -333,7 +342,7 @@ export async function handleGet(
   const lastEventId = req.get('last-event-id');
   if (lastEventId !== undefined) {
     const streamId = await context.eventStore.streamIdOf(lastEventId);
-    const stream = streamId === undefined ? undefined : session.streams.get(streamId);
+    const stream = streamId === undefined ? undefined : await session.findStream(streamId);
     // [spec] The server MUST NOT replay messages that would have been delivered on a different stream;
     // an id from another session, or one whose events are gone, resumes nothing.
     if (!stream) {
@@ -352,12 +361,12 @@ export async function handleGet(
     const standalone: ResumableStream = new ResumableStream({
       ...streamOptions(session.handshake, session, context),
       onClosed: () => {
-        session.streams.delete(standalone.id);
+        session.removeStream(standalone.id);
         session.standalone = undefined;
       },
     });
     session.standalone = standalone;
-    session.streams.set(standalone.id, standalone);
+    await session.addStream(standalone);
   }
   await session.standalone.open(res);
 }
@@ -392,6 +401,17 @@ export async function handleDelete(
   if (!session) return;
   await context.sessions?.delete(session.id, 'client sent DELETE');
   res.status(204).end();
+}
+
+/** The request a `notifications/cancelled` names, if the message is one. */
+function cancelledRequest(
+  message: JsonRpcMessage,
+): { requestId: RequestId; reason: string } | undefined {
+  if (!('method' in message) || isRequest(message) || message.method !== 'notifications/cancelled')
+    return undefined;
+  const { requestId, reason } = message.params ?? {};
+  if (typeof requestId !== 'string' && typeof requestId !== 'number') return undefined;
+  return { requestId, reason: typeof reason === 'string' ? reason : 'cancelled by the client' };
 }
 
 /** The media types the client listed in `Accept`, without parameters. */

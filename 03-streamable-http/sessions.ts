@@ -14,7 +14,8 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { HandshakeState } from '../shared/handshake-state.ts';
+import type { HandshakeState } from '../shared/handshake-state.ts';
+import type { RequestId } from '../shared/jsonrpc.ts';
 import type { StreamId } from './event-store.ts';
 import type { ResumableStream } from './stream.ts';
 
@@ -26,16 +27,22 @@ import type { ResumableStream } from './stream.ts';
  */
 export const MAX_FINISHED_STREAMS = 64;
 
-/** One client's session. */
+/** A stream a `Last-Event-ID` can resume: replay what was missed, then go on live. */
+export type Resumable = Pick<ResumableStream, 'resume'>;
+
+/**
+ * One client's session, as this process holds it.
+ *
+ * @remarks With a shared store (`redis-sessions.ts`) every instance holds its
+ * own `Session` for the same id: the agreed handshake is read from the store,
+ * while the streams and the running requests are this instance's own.
+ */
 export class Session {
-  /**
-   * [spec] "SHOULD be globally unique and cryptographically secure", and "MUST
-   * only contain visible ASCII characters": a random UUID is both.
-   */
-  readonly id = randomUUID();
+  /** The `Mcp-Session-Id`. */
+  readonly id: string;
   /** What `initialize` agreed. */
-  readonly handshake = new HandshakeState();
-  /** The SSE streams opened in this session, by id: only these may be resumed with it. */
+  readonly handshake: HandshakeState;
+  /** The SSE streams this process writes for the session, by id. */
   readonly streams = new Map<StreamId, ResumableStream>();
   /** The standalone stream opened by `GET`, for messages unrelated to any request. */
   standalone: ResumableStream | undefined;
@@ -44,8 +51,39 @@ export class Session {
   #ended = false;
   readonly #finished: ResumableStream[] = [];
 
+  /**
+   * @param id [spec] "SHOULD be globally unique and cryptographically secure",
+   *   and "MUST only contain visible ASCII characters": a random UUID is both.
+   */
+  constructor(handshake: HandshakeState, id: string = randomUUID()) {
+    this.handshake = handshake;
+    this.id = id;
+  }
+
+  /** True once the session ended (DELETE, expiry, shutdown): nothing more runs in it. */
   get ended(): boolean {
     return this.#ended;
+  }
+
+  /**
+   * Records a stream as this session's: only the session's own streams may be
+   * resumed with its id. `requestId` names the request the stream answers
+   * (none for the standalone GET stream).
+   */
+  addStream(stream: ResumableStream, _requestId?: RequestId): Promise<void> {
+    // In one process the stream object is all a resume needs; a shared store also records the request.
+    this.streams.set(stream.id, stream);
+    return Promise.resolve();
+  }
+
+  /** Forgets a stream that was closed for good. */
+  removeStream(streamId: StreamId): void {
+    this.streams.delete(streamId);
+  }
+
+  /** The stream of this session a `Last-Event-ID` names, or `undefined`: it belongs to another session, or is gone. */
+  findStream(streamId: StreamId): Promise<Resumable | undefined> {
+    return Promise.resolve(this.streams.get(streamId));
   }
 
   /** Keeps a finished stream for a late resume, forgetting the oldest beyond {@link MAX_FINISHED_STREAMS}. */
@@ -71,11 +109,18 @@ export class Session {
  * or a request that lands on another instance gets 404.
  */
 export interface SessionStore {
-  create(): Session;
-  get(id: string): Session | undefined;
+  /** Opens a session for what `initialize` agreed. */
+  create(handshake: HandshakeState): Promise<Session>;
+  /** The session with this id, its idle time renewed; `undefined` when unknown, ended or expired. */
+  get(id: string): Promise<Session | undefined>;
+  /**
+   * `notifications/cancelled`: aborts the named request of the session,
+   * wherever it runs (behind a load balancer, maybe on another instance).
+   */
+  cancel(session: Session, requestId: RequestId, reason: string): Promise<void>;
   /** Ends the session and forgets it; later requests with its id get 404. */
   delete(id: string, reason: string): Promise<void>;
-  /** How many sessions are open. */
+  /** How many sessions this process holds. */
   readonly size: number;
 }
 
@@ -92,10 +137,10 @@ export const SESSION_IDLE_TIMEOUT_MS = 30 * 60_000;
  * @example
  * ```ts
  * const sessions = new InMemorySessionStore();
- * const session = sessions.create();
- * sessions.get(session.id) === session; // true
+ * const session = await sessions.create(new HandshakeState('2025-11-25'));
+ * (await sessions.get(session.id)) === session; // true
  * await sessions.delete(session.id, 'client sent DELETE');
- * sessions.get(session.id); // undefined: the server answers 404
+ * await sessions.get(session.id); // undefined: the server answers 404
  * ```
  */
 export class InMemorySessionStore implements SessionStore {
@@ -114,14 +159,22 @@ export class InMemorySessionStore implements SessionStore {
     return this.#sessions.size;
   }
 
-  create(): Session {
-    const session = new Session();
+  create(handshake: HandshakeState): Promise<Session> {
+    const session = new Session(handshake);
     this.#sessions.set(session.id, session);
-    return session;
+    return Promise.resolve(session);
   }
 
-  get(id: string): Session | undefined {
-    return this.#sessions.get(id);
+  get(id: string): Promise<Session | undefined> {
+    const session = this.#sessions.get(id);
+    if (session) session.lastActive = Date.now();
+    return Promise.resolve(session);
+  }
+
+  cancel(session: Session, requestId: RequestId, reason: string): Promise<void> {
+    // In one process the request can only be running here.
+    session.handshake.inFlight.get(requestId)?.abort(reason);
+    return Promise.resolve();
   }
 
   async delete(id: string, reason: string): Promise<void> {
