@@ -134,8 +134,11 @@ export class InMemoryEventStore implements EventStore {
   }
 }
 
-/** `<streamId>/<sequence>`: the stream id never contains `/`, so the last `/` splits them. */
-function eventId(streamId: StreamId, sequence: number): EventId {
+/**
+ * Makes an event id: `<streamId>/<sequence>`. The stream id never contains
+ * `/`, so the last `/` splits them again ({@link parseEventId}).
+ */
+export function eventId(streamId: StreamId, sequence: number): EventId {
   return `${streamId}/${sequence}`;
 }
 

@@ -17,13 +17,13 @@
  * @module
  */
 import { parseArgs } from 'node:util';
-import express, { type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import { answerDiagnostics, closeOnSignals, isEntryPoint, portFromEnv } from '../shared/cli.ts';
 import { serveOnLoopback } from '../shared/http-server.ts';
 import { createDemoTools, type DemoToolStats } from '../shared/demo-tools.ts';
 import { rejectRequest, sendJsonRpcError } from '../shared/errors.ts';
 import { bodyText, handleBodyErrors, readJsonBody } from '../shared/http-body.ts';
-import { parseJsonRpc } from '../shared/jsonrpc.ts';
+import { ErrorCode, errorResponse, parseJsonRpc } from '../shared/jsonrpc.ts';
 import { McpServer } from '../shared/mcp-server.ts';
 import {
   rejectForeignHost,
@@ -45,6 +45,8 @@ import {
   isRevision2026Post,
   type Revision2026Context,
 } from './revision-2026.ts';
+import { StoreUnavailableError } from './redis-connection.ts';
+import { openRedisState, type RedisState } from './redis-sessions.ts';
 import { InMemorySessionStore, type SessionStore } from './sessions.ts';
 
 /** Where stage 03 listens unless `PORT` says otherwise. */
@@ -72,7 +74,15 @@ export interface StreamableHttpServerOptions extends OriginPolicy, HostPolicy {
   streamRetentionMs?: number;
   /** The tools to serve; the course's demo tools by default. */
   tools?: ReadonlyArray<Tool<never>>;
-  /** Share these between instances to let any of them serve any session (in one process). */
+  /**
+   * Keep sessions and events in this Redis, shared with every instance that
+   * uses it: any instance can then serve any session (redis-sessions.ts).
+   * Ignored in stateless mode, which has nothing to share.
+   */
+  redisUrl?: string;
+  /** With `redisUrl`: how long an instance's owner key lives unrenewed (see `OWNER_TTL_MS`). */
+  ownerTtlMs?: number;
+  /** Share these between instances in one process to let any of them serve any session. */
   sessionStore?: SessionStore;
   eventStore?: EventStore;
   /** Called with unexpected errors (bugs), never with bad input. Defaults to `console.error`. */
@@ -119,22 +129,30 @@ export async function createStreamableHttpServer(
     tools: options.tools ?? demo.tools,
     onError,
   });
-  const ownSessions =
-    options.stateless || options.sessionStore ? undefined : new InMemorySessionStore();
   const shutdown = new AbortController();
   const { retryMs = RETRY_MS, keepAliveMs = KEEP_ALIVE_MS, pollAfterMs } = options;
+  const retentionMs = options.streamRetentionMs ?? STREAM_RETENTION_MS;
+  // Where sessions and events live: nowhere (stateless), Redis, the caller's stores, or this process.
+  const redis: RedisState | undefined =
+    options.redisUrl && !options.stateless
+      ? await openRedisState(options.redisUrl, {
+          retentionMs,
+          keepAliveMs,
+          onError,
+          ...(options.ownerTtlMs === undefined ? {} : { ownerTtlMs: options.ownerTtlMs }),
+        })
+      : undefined;
+  const ownSessions =
+    options.stateless || options.sessionStore || redis ? undefined : new InMemorySessionStore();
   const context: Context = {
     handshakeEra: {
       mcp,
-      sessions: options.stateless ? undefined : (options.sessionStore ?? ownSessions),
-      eventStore: options.eventStore ?? new InMemoryEventStore(),
+      sessions: options.stateless
+        ? undefined
+        : (redis?.sessions ?? options.sessionStore ?? ownSessions),
+      eventStore: redis?.eventStore ?? options.eventStore ?? new InMemoryEventStore(),
       shutdown: shutdown.signal,
-      streams: {
-        retryMs,
-        keepAliveMs,
-        pollAfterMs,
-        retentionMs: options.streamRetentionMs ?? STREAM_RETENTION_MS,
-      },
+      streams: { retryMs, keepAliveMs, pollAfterMs, retentionMs },
     },
     revision2026: { mcp, shutdown: shutdown.signal, keepAliveMs },
   };
@@ -159,6 +177,7 @@ export async function createStreamableHttpServer(
   app.use((_req: Request, res: Response) =>
     rejectRequest(res, 404, 'Not found: the MCP endpoint is /mcp'),
   );
+  app.use(answerStoreUnavailable);
   app.use(handleBodyErrors(onError));
 
   const server = await serveOnLoopback(app, options.port);
@@ -179,6 +198,7 @@ export async function createStreamableHttpServer(
     async close() {
       shutdown.abort('server closing');
       await ownSessions?.clear('server closing');
+      await redis?.close();
       await server.close();
     },
   };
@@ -226,22 +246,46 @@ function requireAccept(...types: string[]) {
   };
 }
 
+/**
+ * 503 with a JSON-RPC error while the shared store cannot be reached: the
+ * request was not served, and may be sent again shortly.
+ */
+function answerStoreUnavailable(
+  error: unknown,
+  _req: Request,
+  res: Response,
+  next: NextFunction,
+): void {
+  if (!(error instanceof StoreUnavailableError)) {
+    next(error);
+    return;
+  }
+  sendJsonRpcError(res, 503, errorResponse(null, ErrorCode.InternalError, error.message), {
+    'Retry-After': '1',
+  });
+}
+
 if (isEntryPoint(import.meta.url)) {
   const { values } = parseArgs({
     options: { stateless: { type: 'boolean', default: false }, 'poll-after': { type: 'string' } },
   });
   const stateless = values.stateless || process.env.STATELESS === '1';
   const pollAfter = values['poll-after'];
+  const redisUrl = process.env.REDIS_URL;
   const server = await createStreamableHttpServer({
     port: portFromEnv(DEFAULT_PORT),
     stateless,
     ...(pollAfter === undefined ? {} : { pollAfterMs: Number(pollAfter) }),
+    ...(redisUrl ? { redisUrl } : {}),
   });
-  console.log(`listening on ${server.url}`);
+  console.log(
+    `listening on ${server.url}${redisUrl && !stateless ? ` (sessions in ${redisUrl})` : ''}`,
+  );
   closeOnSignals(() => server.close());
   answerDiagnostics(() => ({
     sessions: server.sessions,
     openSockets: server.openSockets,
     connections: server.connections,
+    ...server.stats,
   }));
 }

@@ -91,8 +91,8 @@ export class ResumableStream {
     if (eventStore && priming) {
       // [spec 2025-11-25] "The server SHOULD immediately send an SSE event consisting of an event ID
       // and an empty data field in order to prime the client to reconnect."
-      const id = await eventStore.storeEvent(this.id, null);
-      this.#enqueue(res, () => this.#write(res, id, undefined, retryMs));
+      const id = await this.#store(null);
+      if (id !== undefined) this.#enqueue(res, () => this.#write(res, id, undefined, retryMs));
     }
     await this.#queue;
   }
@@ -118,7 +118,7 @@ export class ResumableStream {
   /** Sends a message on the stream: stored first (if resumable), then written to the connection, if any. */
   async send(message: JsonRpcMessage): Promise<void> {
     if (this.#closed) return;
-    const id = await this.#options.eventStore?.storeEvent(this.id, message);
+    const id = await this.#store(message);
     const res = this.#connection;
     if (res) this.#enqueue(res, () => this.#write(res, id, message));
     await this.#queue;
@@ -153,7 +153,21 @@ export class ResumableStream {
     this.#connection?.end();
     this.#connection = undefined;
     this.#options.onClosed?.();
-    await this.#options.eventStore?.deleteStream(this.id);
+    // A store that cannot be reached expires the events by itself (redis-event-store.ts).
+    await this.#options.eventStore?.deleteStream(this.id).catch(() => {});
+  }
+
+  /**
+   * Stores an event and returns its id. When the store cannot be reached
+   * (a shared store is down), the event still goes out live, without an id:
+   * it cannot be replayed, but a client that is connected is not left waiting.
+   */
+  async #store(message: JsonRpcMessage | null): Promise<EventId | undefined> {
+    try {
+      return await this.#options.eventStore?.storeEvent(this.id, message);
+    } catch {
+      return undefined;
+    }
   }
 
   #attach(res: ServerResponse): void {
