@@ -62,6 +62,8 @@ export interface StreamObserver {
   onDisconnect?(info: { lastEventId: string | undefined; retryMs: number }): void;
   /** A resume (`GET` + `Last-Event-ID`) was answered. */
   onResume?(info: { lastEventId: string }): void;
+  /** A message arrived on the stream answering `requestId`, in an event with this id (if any). */
+  onEvent?(event: { requestId: RequestId; eventId: string | undefined; message: JsonRpcMessage }): void;
 }
 
 /**
@@ -183,6 +185,7 @@ export class StreamableHttpClientTransport implements ClientTransport {
               if (data === '' || invalid) return;
               try {
                 const delivered = this.#deliver(JSON.parse(data), response?.status ?? 200);
+                this.#observer.onEvent?.({ requestId, eventId: id, message: delivered });
                 if (!('method' in delivered) && delivered.id === requestId) answered = true;
               } catch (error) {
                 invalid = error instanceof Error ? error : new Error(String(error));

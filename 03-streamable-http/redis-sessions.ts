@@ -120,6 +120,8 @@ export class RedisSessionStore implements SessionStore {
   readonly #keepAliveMs: number;
   readonly #local = new Map<string, RedisSession>();
   #heartbeat: NodeJS.Timeout | undefined;
+  /** Resumes this instance served for streams another instance writes. */
+  streamsFollowed = 0;
 
   constructor(
     redis: RedisConnection,
@@ -244,6 +246,7 @@ export class RedisSessionStore implements SessionStore {
     const stored = await whileReachable(() => this.#redis.hGet(streamsKey(session.id), streamId));
     if (!stored) return undefined;
     const { owner, requestId } = JSON.parse(stored) as StreamOwner;
+    this.streamsFollowed += 1;
     return new FollowedStream(this.#events, {
       streamId,
       requestId,

@@ -101,6 +101,8 @@ export interface StreamableHttpServer {
   readonly connections: number;
   /** The demo tools' counters. */
   stats: DemoToolStats;
+  /** With Redis: resumes served here for streams another instance writes. */
+  readonly streamsFollowed: number;
   close(): Promise<void>;
 }
 
@@ -195,6 +197,9 @@ export async function createStreamableHttpServer(
       return connections.accepted;
     },
     stats: demo.stats,
+    get streamsFollowed() {
+      return redis?.sessions.streamsFollowed ?? 0;
+    },
     async close() {
       shutdown.abort('server closing');
       await ownSessions?.clear('server closing');
@@ -286,6 +291,7 @@ if (isEntryPoint(import.meta.url)) {
     sessions: server.sessions,
     openSockets: server.openSockets,
     connections: server.connections,
+    streamsFollowed: server.streamsFollowed,
     ...server.stats,
   }));
 }

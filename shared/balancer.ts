@@ -50,6 +50,9 @@ export interface Balancer {
  */
 const MAX_ROUTES = 10_000;
 
+/** How long an instance that refused a connection stays out of the rotation. */
+const DOWN_FOR_MS = 5_000;
+
 /** The headers that describe one hop, not the message: a proxy must not forward them. */
 const HOP_BY_HOP = [
   'connection',
@@ -76,11 +79,21 @@ export async function startBalancer(options: BalancerOptions): Promise<Balancer>
   const routed = upstreams.map(() => 0);
   const routes = new Map<string, number>(); // session id -> upstream index (sticky mode)
   const agent = new Agent({ keepAlive: true });
+  /** When each upstream that refused a connection may be tried again (a passive health check). */
+  const downUntil = upstreams.map(() => 0);
   let next = 0;
 
   const chooseUpstream = (req: IncomingMessage): number => {
     const known = options.sticky ? routes.get(sessionKey(req) ?? '') : undefined;
     if (known !== undefined) return known;
+    // Round robin over the instances that are up; if none is, try them anyway.
+    for (let tries = 0; tries < upstreams.length; tries += 1) {
+      const candidate = (next + tries) % upstreams.length;
+      if ((downUntil[candidate] ?? 0) <= Date.now()) {
+        next = (candidate + 1) % upstreams.length;
+        return candidate;
+      }
+    }
     const chosen = next;
     next = (next + 1) % upstreams.length;
     return chosen;
@@ -108,6 +121,10 @@ export async function startBalancer(options: BalancerOptions): Promise<Balancer>
       res.writeHead(upstreamResponse.statusCode ?? 502, withoutHopByHop(upstreamResponse.headers));
       res.flushHeaders(); // an SSE client should see the stream open now, not with the first event
       upstreamResponse.pipe(res);
+      // The instance died mid-answer: cut the client's connection too, so it sees the drop.
+      upstreamResponse.on('close', () => {
+        if (!upstreamResponse.complete) res.destroy();
+      });
       // Stage 03 names its session in a header; stage 02 only inside the stream's first event.
       const headerSession = upstreamResponse.headers['mcp-session-id'];
       if (typeof headerSession === 'string') learnRoute(headerSession, index);
@@ -115,7 +132,9 @@ export async function startBalancer(options: BalancerOptions): Promise<Balancer>
         watchForEndpointEvent(upstreamResponse, (id) => learnRoute(id, index));
       }
     });
-    upstreamRequest.on('error', () => {
+    upstreamRequest.on('error', (error: NodeJS.ErrnoException) => {
+      // Nobody listens there: leave it out of the rotation for a while, as a health check would.
+      if (error.code === 'ECONNREFUSED') downUntil[index] = Date.now() + DOWN_FOR_MS;
       if (res.headersSent) res.destroy();
       else
         sendJsonRpcError(

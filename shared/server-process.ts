@@ -20,6 +20,8 @@ export interface ServerProcess {
   diagnostics(): Promise<Diagnostics>;
   /** SIGTERM, then wait for it to exit. */
   stop(): Promise<void>;
+  /** SIGKILL: the process dies at once, as in a crash, with no chance to clean up. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -59,7 +61,16 @@ export async function startServerProcess(
       }
     });
   });
-  return { url, diagnostics: () => askDiagnostics(child), stop: () => stopChild(child) };
+  return {
+    url,
+    diagnostics: () => askDiagnostics(child),
+    stop: () => stopChild(child),
+    async kill() {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
 }
 
 function askDiagnostics(child: ChildProcess): Promise<Diagnostics> {
