@@ -63,7 +63,11 @@ export interface StreamObserver {
   /** A resume (`GET` + `Last-Event-ID`) was answered. */
   onResume?(info: { lastEventId: string }): void;
   /** A message arrived on the stream answering `requestId`, in an event with this id (if any). */
-  onEvent?(event: { requestId: RequestId; eventId: string | undefined; message: JsonRpcMessage }): void;
+  onEvent?(event: {
+    requestId: RequestId;
+    eventId: string | undefined;
+    message: JsonRpcMessage;
+  }): void;
 }
 
 /**
