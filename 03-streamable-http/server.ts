@@ -16,6 +16,7 @@
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#streamable-http
  * @module
  */
+import { setMaxListeners } from 'node:events';
 import { parseArgs } from 'node:util';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { answerDiagnostics, closeOnSignals, isEntryPoint, portFromEnv } from '../shared/cli.ts';
@@ -132,6 +133,8 @@ export async function createStreamableHttpServer(
     onError,
   });
   const shutdown = new AbortController();
+  // Every request in flight listens for the shutdown: many listeners are the design, not a leak.
+  setMaxListeners(Infinity, shutdown.signal);
   const { retryMs = RETRY_MS, keepAliveMs = KEEP_ALIVE_MS, pollAfterMs } = options;
   const retentionMs = options.streamRetentionMs ?? STREAM_RETENTION_MS;
   // Where sessions and events live: nowhere (stateless), Redis, the caller's stores, or this process.

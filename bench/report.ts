@@ -32,6 +32,8 @@ export interface Samples {
     rssBytesPerClient: number;
     sessions: number;
   }>;
+  /** Redis targets: Redis's own counters over the sequential calls with keep-alive. */
+  redis: Array<{ target: string; roundTripsPerCall: number; commandsPerCall: number }>;
 }
 
 function median(values: number[]): number {
@@ -80,6 +82,12 @@ export function summarise(samples: Samples) {
       samples.progress.filter((s) => s.target === target.id).map((s) => s.firstProgressMs),
     ),
     resultMs: median(samples.progress.filter((s) => s.target === target.id).map((s) => s.resultMs)),
+    redisRoundTripsPerCall: median(
+      samples.redis.filter((s) => s.target === target.id).map((s) => s.roundTripsPerCall),
+    ),
+    redisCommandsPerCall: median(
+      samples.redis.filter((s) => s.target === target.id).map((s) => s.commandsPerCall),
+    ),
   }));
 }
 
@@ -194,6 +202,47 @@ function idleTable(summary: Summary): string {
         ]),
       );
     }
+  }
+  return lines.join('\n');
+}
+
+/** Stage 03's sessions on Redis against the same in memory: what sharing state costs per call. */
+function sharedStateTable(summary: Summary): string {
+  const inMemory = find(summary, '03-sse');
+  const onRedis = find(summary, '03-redis-sse');
+  if (!inMemory || !onRedis) return 'Not measured in this run (no redis-server installed).';
+  const lines = [
+    row([
+      'Stage 03 sessions, SSE answer',
+      'Requests/s at 1 (× in memory)',
+      'Requests/s at 50 (× in memory)',
+      'p50 ms at 1',
+      'p99 ms at 1',
+      'Server CPU µs/request at 50 (× in memory)',
+      'Redis round trips per call',
+      'Redis commands per call',
+    ]),
+    row(Array<string>(8).fill('---')),
+  ];
+  for (const [name, s] of [
+    ['in memory', inMemory],
+    ['on Redis', onRedis],
+  ] as const) {
+    const [c1, c50] = s.throughput;
+    const [base1, base50] = inMemory.throughput;
+    if (!c1 || !c50 || !base1 || !base50) continue;
+    lines.push(
+      row([
+        name,
+        `${Math.round(c1.requestsPerSecond)}${ratio(c1.requestsPerSecond, base1.requestsPerSecond)}`,
+        `${Math.round(c50.requestsPerSecond)}${ratio(c50.requestsPerSecond, base50.requestsPerSecond)}`,
+        c1.p50Ms.toFixed(2),
+        c1.p99Ms.toFixed(2),
+        `${Math.round(c50.cpuMicrosPerRequest)}${ratio(c50.cpuMicrosPerRequest, base50.cpuMicrosPerRequest)}`,
+        Number.isNaN(s.redisRoundTripsPerCall) ? '0' : s.redisRoundTripsPerCall.toFixed(1),
+        Number.isNaN(s.redisCommandsPerCall) ? '0' : s.redisCommandsPerCall.toFixed(1),
+      ]),
+    );
   }
   return lines.join('\n');
 }
@@ -323,6 +372,12 @@ ${progressTable(summary)}
 ## Idle clients: what each connected client costs the server
 
 ${idleTable(summary)}
+
+## Sharing state: stage 03 sessions on Redis against in memory
+
+A call answered on a resumable SSE stream (\`echo\` with a progress token: priming event and result, each stored), through one session.
+
+${sharedStateTable(summary)}
 
 ## The course's goals, as ratios measured in this run
 

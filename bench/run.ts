@@ -21,6 +21,12 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
+import { connectRedis } from '../03-streamable-http/redis-connection.ts';
+import {
+  isRedisServerInstalled,
+  REDIS_INSTALL_HINT,
+  startRedisServer,
+} from '../shared/redis-server.ts';
 import { startServerProcess, type ServerProcess } from '../shared/server-process.ts';
 import { progressBar, startSpinner } from '../shared/terminal.ts';
 import { MetaKey } from '../shared/versions.ts';
@@ -80,6 +86,22 @@ async function loadSpec(target: Target, url: string): Promise<Request> {
   }
 }
 
+/** Redis's own counters, read with `INFO stats`: what a run cost Redis. */
+async function watchRedisStats(url: string) {
+  const redis = await connectRedis(url, () => {});
+  return {
+    async read() {
+      const info = await redis.info('stats');
+      const counter = (name: string) => Number(new RegExp(`${name}:(\\d+)`).exec(info)?.[1]);
+      return {
+        reads: counter('total_reads_processed'),
+        commands: counter('total_commands_processed'),
+      };
+    },
+    close: () => redis.destroy(),
+  };
+}
+
 /** The load generator: one process for the whole run, driven over IPC. */
 class LoadGenerator {
   readonly #child: ChildProcess = fork(LOAD_SCRIPT, [], {
@@ -132,7 +154,11 @@ async function main(): Promise<void> {
     },
   });
   const wanted = values.only?.split(',');
-  const targets = TARGETS.filter((target) => !wanted || wanted.includes(target.id));
+  let targets = TARGETS.filter((target) => !wanted || wanted.includes(target.id));
+  if (targets.some((target) => target.redis) && !isRedisServerInstalled()) {
+    console.warn(`Leaving out the Redis targets: ${REDIS_INSTALL_HINT}`);
+    targets = targets.filter((target) => !target.redis);
+  }
   const rounds = values.quick ? 1 : 3;
   const durationSeconds = values.quick ? 0.5 : 1;
   const sequentialCalls = values.quick ? 200 : 1000;
@@ -143,11 +169,21 @@ async function main(): Promise<void> {
   const servers = new Map<string, ServerProcess>();
   const requests = new Map<string, Request>();
   const load = new LoadGenerator();
-  const samples: Samples = { throughput: [], sequential: [], heap: [], idle: [], progress: [] };
+  const samples: Samples = {
+    throughput: [],
+    sequential: [],
+    heap: [],
+    idle: [],
+    progress: [],
+    redis: [],
+  };
+  const redis = targets.some((target) => target.redis) ? await startRedisServer() : undefined;
+  const redisStats = redis ? await watchRedisStats(redis.url) : undefined;
   try {
     for (const target of targets) {
       line.update(`starting ${target.title}`);
-      const server = await startServerProcess(target.script, target.env ?? {}, target.args ?? []);
+      const env = { ...target.env, ...(target.redis && redis ? { REDIS_URL: redis.url } : {}) };
+      const server = await startServerProcess(target.script, env, target.args ?? []);
       servers.set(target.id, server);
       requests.set(target.id, await loadSpec(target, server.url));
     }
@@ -179,8 +215,18 @@ async function main(): Promise<void> {
             connections: 1,
             durationSeconds: 0,
           };
+          const redisBefore = target.redis ? await redisStats?.read() : undefined;
           const result = await measure(spec, server, load);
           samples.sequential.push({ target: target.id, round, keepAlive, ...result });
+          const redisAfter = redisBefore && (await redisStats?.read());
+          if (redisBefore && redisAfter) {
+            // Reads Redis processed ≈ round trips: a pipelined MULTI arrives as one read.
+            samples.redis.push({
+              target: target.id,
+              roundTripsPerCall: (redisAfter.reads - redisBefore.reads) / sequentialCalls,
+              commandsPerCall: (redisAfter.commands - redisBefore.commands) / sequentialCalls,
+            });
+          }
         }
       }
     }
@@ -251,6 +297,8 @@ async function main(): Promise<void> {
     line.stop();
     load.stop();
     await Promise.all([...servers.values()].map((server) => server.stop()));
+    redisStats?.close();
+    await redis?.stop();
   }
   const machine =
     `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}; ` +

@@ -29,6 +29,8 @@ export interface Target {
   sseAnswer?: boolean;
   /** The server offers the demo tools, so the time to the first progress can be measured. */
   carriesProgress?: boolean;
+  /** Sessions and events in a private `redis-server` (`REDIS_URL`); skipped where none is installed. */
+  redis?: boolean;
 }
 
 /** The page delay of the progress measure: the first progress should come about one page in. */
@@ -77,6 +79,14 @@ export const TARGETS: readonly Target[] = [
     script: '03-streamable-http/server.ts',
     protocol: 'session',
     sseAnswer: true,
+  },
+  {
+    id: '03-redis-sse',
+    title: 'stage 03 sessions on Redis, SSE answer',
+    script: '03-streamable-http/server.ts',
+    protocol: 'session',
+    sseAnswer: true,
+    redis: true,
   },
   {
     id: '03-stateless-json',

@@ -10,7 +10,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 
 /** What to do when `redis-server` is missing. */
@@ -65,8 +65,6 @@ async function spawnRedis(port: number): Promise<ChildProcess> {
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  // Ends with the test run or the cluster even if nobody stops it.
-  child.unref();
   const lines = createInterface({ input: child.stdout });
   const ready = new Promise<void>((resolve, reject) => {
     lines.on('line', (line) => {
@@ -81,6 +79,9 @@ async function spawnRedis(port: number): Promise<ChildProcess> {
   } finally {
     clearTimeout(timeout);
   }
+  // Once it is ready, it must not keep this process alive: it ends with the run, stopped or not.
+  child.unref();
+  (child.stdout as Socket).unref();
   process.once('exit', () => child.kill('SIGKILL'));
   return child;
 }
@@ -88,6 +89,7 @@ async function spawnRedis(port: number): Promise<ChildProcess> {
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = once(child, 'exit');
+  child.ref(); // waiting for its exit must keep this process alive
   child.kill('SIGTERM');
   await exited;
 }

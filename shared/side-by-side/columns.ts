@@ -16,9 +16,7 @@ import { SseClientTransport } from '../../02-http-sse/client.ts';
 import { createHttpSseServer } from '../../02-http-sse/server.ts';
 import { StreamableHttpClientTransport } from '../../03-streamable-http/client-transport.ts';
 import { resendIfStreamLost } from '../../03-streamable-http/client.ts';
-import { InMemoryEventStore } from '../../03-streamable-http/event-store.ts';
 import { createStreamableHttpServer } from '../../03-streamable-http/server.ts';
-import { InMemorySessionStore } from '../../03-streamable-http/sessions.ts';
 import { startBalancer } from '../balancer.ts';
 import type { DemoToolStats, SearchIssuesArgs } from '../demo-tools.ts';
 import { McpClient, type ClientTransport, type Progress } from '../mcp-client.ts';
@@ -35,8 +33,8 @@ export interface DeployOptions {
   instances?: 1 | 2;
   /** With two instances: route a session's requests to the instance that created it. */
   sticky?: boolean;
-  /** With two instances: share one session store and one event store (stage 03 sessions only; in one process). */
-  sharedState?: boolean;
+  /** With two instances: keep sessions and events in this Redis, shared by both (stage 03 sessions only). */
+  redisUrl?: string;
 }
 
 /** A running deployment of one column. */
@@ -190,23 +188,14 @@ function streamableHttp(
       ...(mode === 'stateless' ? { env: { STATELESS: '1' } } : {}),
     },
     deploy(options = {}) {
-      // Shared state lives in this process: what a real deployment needs instead is a shared store (Redis).
-      const sessionStore = options.sharedState ? new InMemorySessionStore() : undefined;
-      const eventStore = options.sharedState ? new InMemoryEventStore() : undefined;
       const start = () =>
         createStreamableHttpServer({
           port: 0,
           stateless: mode === 'stateless',
           retryMs: RETRY_MS,
-          ...(sessionStore ? { sessionStore } : {}),
-          ...(eventStore ? { eventStore } : {}),
+          ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
         });
-      return deployInstances(
-        start,
-        '/mcp',
-        options,
-        () => sessionStore?.clear('deployment closed') ?? Promise.resolve(),
-      );
+      return deployInstances(start, '/mcp', options);
     },
     async connect(url, { keepAlive = true } = {}) {
       const transport = new StreamableHttpClientTransport(

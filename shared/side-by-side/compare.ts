@@ -92,7 +92,7 @@ How each figure was measured:
 - **Connection cost**: 20 sequential calls (with the connect and close around them); TCP connections the server accepted, with keep-alive and without.
 - **Dropped stream**: the client's connection cut after 3 of 10 progress notifications (by the clock where none arrive); whether the result still arrived, progress values never received, and how often the tool started.
 - **Cancellation**: a long call cancelled the client's way (\`notifications/cancelled\`, or closing the stream in 2026-07-28); then another long call whose client just goes away.
-- **Scale-out**: 5 clients, 4 calls each, one after another, through a round-robin balancer over 2 instances; then sticky; for stage 03 sessions also with the instances sharing one session and event store (in one process: a real deployment needs a shared store such as Redis).
+- **Scale-out**: 5 clients, 4 calls each, one after another, through a round-robin balancer over 2 instances; then sticky; for stage 03 sessions also with both instances keeping sessions and events in one private \`redis-server\` (docs/06-scale-out.md).
 - **State per idle client**: 50 clients that connected and made one call, measured from outside the server's process; heap after a garbage collection, less what one warm-up client cost.
 `;
 }

@@ -187,12 +187,12 @@ export const ROWS: readonly Row[] = [
       ok: scaleOut.roundRobin === 20,
       figure:
         `${scaleOut.roundRobin}/20 round-robin, ${scaleOut.sticky}/20 sticky` +
-        (scaleOut.sharedState === undefined
+        (scaleOut.sharedRedis === undefined
           ? ''
-          : `, ${scaleOut.sharedState}/20 with a shared store`) +
-        (scaleOut.resumeWithSharedState === undefined
+          : `, ${scaleOut.sharedRedis}/20 with shared Redis`) +
+        (scaleOut.resumeWithSharedRedis === undefined
           ? ''
-          : `; a resume on the other instance ${scaleOut.resumeWithSharedState ? 'finds' : 'misses'} its events`),
+          : `; a resume on the other instance ${scaleOut.resumeWithSharedRedis ? 'finds' : 'misses'} its events`),
     }),
     expected: {
       '01': true,

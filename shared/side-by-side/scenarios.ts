@@ -9,6 +9,7 @@
  * @module
  */
 import { startServerProcess } from '../server-process.ts';
+import { isRedisServerInstalled, startRedisServer } from '../redis-server.ts';
 import type { Progress } from '../mcp-client.ts';
 import type { DemoToolStats } from '../demo-tools.ts';
 import type { Column, ColumnClient, Deployment } from './columns.ts';
@@ -180,10 +181,13 @@ export interface ScaleOutMeasurement {
   roundRobin: number;
   /** The same with sticky routing. */
   sticky: number;
-  /** Stage 03 sessions only: round-robin again, the two instances sharing one session and event store. */
-  sharedState?: number;
-  /** Stage 03 sessions only: with shared state, a stream cut mid-call is resumed on whichever instance the GET reaches. */
-  resumeWithSharedState?: boolean;
+  /**
+   * Stage 03 sessions only: round-robin again, the two instances keeping
+   * sessions and events in one Redis. `undefined` where no `redis-server` is installed.
+   */
+  sharedRedis?: number;
+  /** Stage 03 sessions only: with Redis, a stream cut mid-call is resumed on whichever instance the GET reaches. */
+  resumeWithSharedRedis?: boolean;
 }
 
 /**
@@ -192,7 +196,7 @@ export interface ScaleOutMeasurement {
  * alternation, and with it the outcome, is the same on every run.
  */
 export async function measureScaleOut(column: Column): Promise<ScaleOutMeasurement> {
-  const succeeded = (options: { sticky?: boolean; sharedState?: boolean }) =>
+  const succeeded = (options: { sticky?: boolean; redisUrl?: string }) =>
     withDeployment(column.deploy({ instances: 2, ...options }), async (deployment) => {
       let ok = 0;
       for (let n = 0; n < 5; n += 1) {
@@ -215,26 +219,33 @@ export async function measureScaleOut(column: Column): Promise<ScaleOutMeasureme
     roundRobin: await succeeded({}),
     sticky: await succeeded({ sticky: true }),
   };
-  if (column.id === '03-sessions') {
-    measurement.sharedState = await succeeded({ sharedState: true });
-    measurement.resumeWithSharedState = await withDeployment(
-      column.deploy({ instances: 2, sharedState: true }),
-      async (deployment) => {
-        const client = await column.connect(deployment.url);
-        try {
-          await client.search(search(6, PAGE_MS), {
-            onprogress: ({ progress }) => progress === 2 && client.cut(),
-          });
-          return true;
-        } catch {
-          return false;
-        } finally {
-          await client.close().catch(() => {});
-        }
-      },
-    );
+  if (column.id === '03-sessions' && isRedisServerInstalled()) {
+    const redis = await startRedisServer();
+    try {
+      measurement.sharedRedis = await succeeded({ redisUrl: redis.url });
+      measurement.resumeWithSharedRedis = await resumesAcrossInstances(column, redis.url);
+    } finally {
+      await redis.stop();
+    }
   }
   return measurement;
+}
+
+/** A stream cut mid-call, resumed through the round-robin balancer: does the call still complete? */
+function resumesAcrossInstances(column: Column, redisUrl: string): Promise<boolean> {
+  return withDeployment(column.deploy({ instances: 2, redisUrl }), async (deployment) => {
+    const client = await column.connect(deployment.url);
+    try {
+      await client.search(search(6, PAGE_MS), {
+        onprogress: ({ progress }) => progress === 2 && client.cut(),
+      });
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await client.close().catch(() => {});
+    }
+  });
 }
 
 /** What the idle-clients scenario measured. */
