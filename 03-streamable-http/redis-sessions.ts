@@ -263,7 +263,12 @@ export class RedisSessionStore implements SessionStore {
   }
 
   #onControl(text: string): void {
-    const message = JSON.parse(text) as ControlMessage;
+    let message: ControlMessage;
+    try {
+      message = JSON.parse(text) as ControlMessage;
+    } catch {
+      return; // not ours: anyone who can reach Redis can publish on the channel
+    }
     const session = this.#local.get(message.session);
     if (!session) return;
     if (message.kind === 'cancel')
