@@ -190,7 +190,13 @@ function watchForEndpointEvent(stream: IncomingMessage, onSession: (id: string) 
   stream.on('data', onData);
 }
 
-function withoutHopByHop(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+/**
+ * A copy of `headers` without the hop-by-hop ones, ready to forward. Every
+ * proxy in the course (this balancer, the trace's recording proxy) needs it:
+ * Node frames the next hop itself, and a forwarded `Transfer-Encoding` would
+ * contradict it.
+ */
+export function withoutHopByHop(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   const copy = { ...headers };
   for (const name of HOP_BY_HOP) delete copy[name];
   return copy;
