@@ -118,7 +118,11 @@ export async function startBalancer(options: BalancerOptions): Promise<Balancer>
       headers: withoutHopByHop(req.headers),
     });
     upstreamRequest.on('response', (upstreamResponse) => {
-      res.writeHead(upstreamResponse.statusCode ?? 502, withoutHopByHop(upstreamResponse.headers));
+      res.writeHead(upstreamResponse.statusCode ?? 502, {
+        ...withoutHopByHop(upstreamResponse.headers),
+        // Which instance answered, as many balancers say: the client must not care, a reader may.
+        'x-served-by': `instance ${index + 1}`,
+      });
       res.flushHeaders(); // an SSE client should see the stream open now, not with the first event
       upstreamResponse.pipe(res);
       // The instance died mid-answer: cut the client's connection too, so it sees the drop.

@@ -34,6 +34,7 @@ export const RECORDED_HEADERS = [
   'last-event-id',
   'mcp-method',
   'mcp-name',
+  'x-served-by',
 ] as const;
 
 /** One thing a streamed response carried, in the order it arrived. */

@@ -65,6 +65,12 @@ export const RECORDINGS: readonly NamedRecording[] = [
     scenario: { stage: '03', dropAfter: 3 },
     shows: 'stage 03, 2026-07-28: the cut cancels the call, and the client sends it again',
   },
+  {
+    name: '06-cluster-resume',
+    scenario: { stage: '03', revision: '2025-11-25', dropAfter: 3, instances: 3 },
+    shows:
+      'stage 03 on Redis, 3 instances behind round robin: the call runs on one, the cut stream is resumed on another',
+  },
 ];
 
 /** Where a recording's diagram is committed. */

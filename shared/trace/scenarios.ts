@@ -17,7 +17,9 @@ import { runHttpSseClient } from '../../02-http-sse/client.ts';
 import { createHttpSseServer } from '../../02-http-sse/server.ts';
 import { runStreamableHttpClient } from '../../03-streamable-http/client.ts';
 import { createStreamableHttpServer } from '../../03-streamable-http/server.ts';
+import { startBalancer } from '../balancer.ts';
 import type { DemoToolStats } from '../demo-tools.ts';
+import { startRedisServer } from '../redis-server.ts';
 import {
   LATEST_HANDSHAKE_VERSION,
   LATEST_VERSION,
@@ -42,6 +44,12 @@ export interface TraceScenario {
   dropAfter?: number;
   /** Stage 03: run the server without sessions. */
   stateless?: boolean;
+  /**
+   * Stage 03: this many instances sharing a private `redis-server`, behind the
+   * round-robin balancer (`npm run 03:cluster` in one process); each answer
+   * then says which instance served it.
+   */
+  instances?: number;
 }
 
 /**
@@ -128,6 +136,7 @@ export function scenarioArguments(scenario: TraceScenario): string[] {
     args.push('--revision', scenario.revision);
   if (scenario.dropAfter) args.push('--drop-after', String(scenario.dropAfter));
   if (scenario.stateless) args.push('--stateless');
+  if (scenario.instances) args.push('--instances', String(scenario.instances));
   return args;
 }
 
@@ -136,6 +145,7 @@ export interface ScenarioOptions {
   revision?: string | undefined;
   'drop-after'?: string | undefined;
   stateless?: boolean | undefined;
+  instances?: string | undefined;
 }
 
 /**
@@ -156,6 +166,12 @@ export function scenarioFromOptions(stage: string, options: ScenarioOptions): Tr
     throw new Error(`--drop-after takes a count of progress notifications, got ${dropAfter}`);
   if (dropAfter > 0) scenario.dropAfter = dropAfter;
   if (options.stateless) scenario.stateless = true;
+  if (options.instances !== undefined) {
+    const instances = Number(options.instances);
+    if (!Number.isInteger(instances) || instances < 2)
+      throw new Error(`--instances takes 2 or more, got ${options.instances}`);
+    scenario.instances = instances;
+  }
   checkScenario(scenario);
   return scenario;
 }
@@ -166,18 +182,62 @@ export function sameScenario(a: TraceScenario, b: TraceScenario): boolean {
 }
 
 /** Refuses options a stage's client does not have, rather than ignoring them. */
-function checkScenario({ stage, revision, dropAfter, stateless }: TraceScenario): void {
+function checkScenario({ stage, revision, dropAfter, stateless, instances }: TraceScenario): void {
   if (stage === '02' && revision)
     throw new Error('Stage 02 is the 2024-11-05 transport: it takes no --revision');
   if (stage === '01' && dropAfter)
     throw new Error('Stage 01 reports no progress, so there is nothing to cut after');
   if (stage !== '03' && stateless) throw new Error('--stateless is a stage 03 server mode');
+  if (instances && (stage !== '03' || stateless))
+    throw new Error('--instances shares stage 03 sessions on Redis: stage 03, with sessions');
 }
 
-async function startStageServer({ stage, stateless }: TraceScenario): Promise<StageServer> {
+async function startStageServer({
+  stage,
+  stateless,
+  instances,
+}: TraceScenario): Promise<StageServer> {
   if (stage === '01') return createPlainHttpServer({ port: 0 });
   if (stage === '02') return createHttpSseServer({ port: 0 });
+  if (instances) return startCluster(instances);
   return createStreamableHttpServer({ port: 0, stateless: stateless ?? false });
+}
+
+/** Stage 03 instances on one private Redis behind the round-robin balancer, as one server. */
+async function startCluster(instances: number): Promise<StageServer> {
+  const redis = await startRedisServer();
+  const servers = await Promise.all(
+    Array.from({ length: instances }, () =>
+      createStreamableHttpServer({ port: 0, redisUrl: redis.url }),
+    ),
+  );
+  const balancer = await startBalancer({
+    upstreams: servers.map((server) => new URL(server.url).origin),
+  });
+  const total = (counter: keyof DemoToolStats) =>
+    servers.reduce((sum, server) => sum + server.stats[counter], 0);
+  return {
+    url: `${balancer.url}/mcp`,
+    stats: {
+      get searchIssuesStarts() {
+        return total('searchIssuesStarts');
+      },
+      get searchIssuesCompleted() {
+        return total('searchIssuesCompleted');
+      },
+      get searchIssuesAborted() {
+        return total('searchIssuesAborted');
+      },
+      get searchIssuesPages() {
+        return total('searchIssuesPages');
+      },
+    },
+    async close() {
+      await balancer.close();
+      await Promise.all(servers.map((server) => server.close()));
+      await redis.stop();
+    },
+  };
 }
 
 /** What the client saw of the call: its result or none, and how much progress. */

@@ -143,10 +143,13 @@ class Drawing {
     const type = response.headers['content-type']?.split(';')[0];
     const status = `${response.status} ${STATUS_CODES[response.status] ?? ''}`.trim();
     const session = response.headers['mcp-session-id'];
+    const servedBy = response.headers['x-served-by'];
     this.#trackAnswers(response.body);
     return [
       this.#arrow('Server-->>Client', [
         type ? `${status} · ${type}` : status,
+        // Behind the balancer (--instances): which process answered.
+        servedBy ? `served by ${servedBy}` : undefined,
         session ? `Mcp-Session-Id: ${session}` : undefined,
         this.#summaries.ofBody(response.body),
       ]),

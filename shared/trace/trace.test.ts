@@ -5,18 +5,27 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { DIAGRAMS_DIRECTORY, RECORDINGS, diagramFiles } from './recordings.ts';
+import { isRedisServerInstalled } from '../redis-server.ts';
 import { renderSvg } from './render-diagram.ts';
+import type { TraceScenario } from './scenarios.ts';
 import { recordDiagram, traceCommand } from './trace.ts';
 
 const REFRESH = 'stale: refresh it with npm run trace -- --write-all';
 
+/** Recordings of several instances need a private redis-server; under CI a missing one fails. */
+const cannotRecord = (scenario: TraceScenario) =>
+  scenario.instances !== undefined && !isRedisServerInstalled() && process.env.CI !== 'true';
+
 describe('each committed diagram', () => {
   for (const { name, scenario } of RECORDINGS) {
-    it(`${name}.mmd matches a fresh recording of its scenario`, async () => {
-      const committed = await readFile(diagramFiles(name).mermaid, 'utf8');
-      const fresh = await recordDiagram(scenario);
-      expect(fresh, `docs/diagrams/${name}.mmd is ${REFRESH}`).toBe(committed);
-    });
+    it.skipIf(cannotRecord(scenario))(
+      `${name}.mmd matches a fresh recording of its scenario`,
+      async () => {
+        const committed = await readFile(diagramFiles(name).mermaid, 'utf8');
+        const fresh = await recordDiagram(scenario);
+        expect(fresh, `docs/diagrams/${name}.mmd is ${REFRESH}`).toBe(committed);
+      },
+    );
 
     it(`${name}.svg is the rendering of its Mermaid source`, async () => {
       const files = diagramFiles(name);
@@ -33,7 +42,7 @@ describe('each committed diagram', () => {
     const named = RECORDINGS.flatMap(({ name }) => [`${name}.mmd`, `${name}.svg`]).sort();
     expect(files).toEqual(named);
     const chapters = await Promise.all(
-      ['01-plain-http', '02-http-sse', '03-streamable-http'].map((chapter) =>
+      ['01-plain-http', '02-http-sse', '03-streamable-http', '06-scale-out'].map((chapter) =>
         readFile(new URL(`../../docs/${chapter}.md`, import.meta.url), 'utf8'),
       ),
     );

@@ -63,6 +63,7 @@ async function main(): Promise<void> {
       revision: { type: 'string' },
       'drop-after': { type: 'string' },
       stateless: { type: 'boolean' },
+      instances: { type: 'string' },
       write: { type: 'boolean', default: false },
       'write-all': { type: 'boolean', default: false },
       list: { type: 'boolean', default: false },
