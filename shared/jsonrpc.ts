@@ -6,7 +6,7 @@
  * or into the exact error the peer is owed.
  * Implements: JSON-RPC 2.0 as MCP uses it; MCP "Base Protocol", revisions
  * 2024-11-05 to 2026-07-28 (batches only in 2025-03-26).
- * Read next: mcp.ts, which gives these messages their MCP meaning.
+ * Read next: mcp-server.ts, which gives these messages their MCP meaning.
  * @see https://www.jsonrpc.org/specification
  * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/index
  * @module
