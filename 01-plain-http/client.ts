@@ -15,7 +15,7 @@
 import { parseArgs } from 'node:util';
 import { Agent, fetch } from 'undici';
 import { isEntryPoint } from '../shared/cli.ts';
-import { searchIssuesArguments } from '../shared/demo-tools.ts';
+import { searchIssuesArguments, type SearchIssuesArgs } from '../shared/demo-tools.ts';
 import { checkMessage, type JsonRpcMessage } from '../shared/jsonrpc.ts';
 import { firstText } from '../shared/tools.ts';
 import { McpClient, type ClientTransport, type SendOptions } from '../shared/mcp-client.ts';
@@ -136,23 +136,28 @@ export class PlainHttpClientTransport implements ClientTransport {
 
 /** What one run of the stage 01 client saw. */
 export interface ClientRun {
+  /** The version the client ended up speaking: negotiated in `initialize`, or the 2026 one it sent. */
   protocolVersion: ProtocolVersion | undefined;
+  /** The tool names `tools/list` returned. */
   tools: string[];
+  /** The search's summary, the first text block of its result. */
   resultText: string;
   /** Progress notifications that reached the client: always 0 over plain HTTP. */
   progressReceived: number;
+  /** How long `search_issues` took, from the call to its result, in milliseconds. */
   elapsedMs: number;
+  /** HTTP requests the run sent: 4 in the handshake era, 2 in 2026-07-28. */
   requests: number;
+  /** TCP connections the run opened: 1 with keep-alive, one per request without. */
   connections: number;
 }
 
 /** Options for {@link runPlainHttpClient}. */
-export interface ClientRunOptions extends PlainHttpTransportOptions {
+export interface ClientRunOptions extends PlainHttpTransportOptions, Partial<SearchIssuesArgs> {
+  /** The server's MCP endpoint, such as `http://127.0.0.1:3001/mcp`. */
   url: string;
+  /** The revision to speak; the default is the newest handshake-era one, 2025-11-25. */
   protocolVersion?: ProtocolVersion;
-  query?: string;
-  pages?: number;
-  delayMs?: number;
   /** Draw a spinner on stderr while waiting (only when it is a terminal). */
   spinner?: boolean;
 }

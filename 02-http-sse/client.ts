@@ -15,7 +15,7 @@
 import { parseArgs } from 'node:util';
 import { EventSource } from 'eventsource';
 import { isEntryPoint } from '../shared/cli.ts';
-import { searchIssuesArguments } from '../shared/demo-tools.ts';
+import { searchIssuesArguments, type SearchIssuesArgs } from '../shared/demo-tools.ts';
 import { checkMessage, type JsonRpcMessage } from '../shared/jsonrpc.ts';
 import { firstText } from '../shared/tools.ts';
 import { McpClient, type ClientTransport, type Progress } from '../shared/mcp-client.ts';
@@ -144,24 +144,29 @@ export class SseClientTransport implements ClientTransport {
 
 /** What one run of the stage 02 client saw. */
 export interface SseClientRun {
+  /** The session named in the `endpoint` event, which lives exactly as long as the stream. */
   sessionId: string | undefined;
+  /** The tool names `tools/list` returned. */
   tools: string[];
   /** The tool's summary, or `undefined` when the answer was lost. */
   resultText: string | undefined;
   /** Why there is no result, when there is none. */
   failure: string | undefined;
   /** Each progress notification, with the ms since the call started. */
-  progress: Array<Progress & { atMs: number }>;
+  progress: Array<
+    Progress & {
+      /** When it arrived, in ms since the call started: shows progress arriving long before the result. */
+      atMs: number;
+    }
+  >;
   /** Ms from the call to its result (or to its failure). */
   elapsedMs: number;
 }
 
 /** Options for {@link runHttpSseClient}. */
-export interface SseClientRunOptions {
+export interface SseClientRunOptions extends Partial<SearchIssuesArgs> {
+  /** The server's SSE endpoint, such as `http://127.0.0.1:3002/sse`; the POST URL comes from its `endpoint` event. */
   url: string;
-  query?: string;
-  pages?: number;
-  delayMs?: number;
   /** Cut the stream after this many progress notifications. */
   dropAfter?: number;
   /** Draw a live progress bar on stderr (only when it is a terminal). */

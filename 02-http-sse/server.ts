@@ -43,7 +43,12 @@ export const KEEP_ALIVE_MS = 15_000;
 
 /** Options for {@link createHttpSseServer}. */
 export interface HttpSseServerOptions extends OriginPolicy, HostPolicy {
+  /** The loopback port to listen on; 0 lets the system pick one, as the tests do. */
   port: number;
+  /**
+   * How often an idle stream gets an SSE comment, in ms (default {@link KEEP_ALIVE_MS}),
+   * so that proxies and balancers do not close it for silence.
+   */
   keepAliveMs?: number;
   /** Called with unexpected errors (bugs), never with bad input. Defaults to `console.error`. */
   onError?: (error: unknown) => void;

@@ -89,6 +89,10 @@ export class SessionTable {
     return session;
   }
 
+  /**
+   * The session with this id, if this process holds it. `undefined` is what a
+   * POST meets after the stream closed, or at an instance that never had it: 404.
+   */
   get(id: string): SseSession | undefined {
     return this.#sessions.get(id);
   }

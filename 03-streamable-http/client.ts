@@ -14,7 +14,7 @@
  */
 import { parseArgs } from 'node:util';
 import { isEntryPoint } from '../shared/cli.ts';
-import { searchIssuesArguments } from '../shared/demo-tools.ts';
+import { searchIssuesArguments, type SearchIssuesArgs } from '../shared/demo-tools.ts';
 import { ErrorCode, JsonRpcError } from '../shared/jsonrpc.ts';
 import { McpClient, type Progress } from '../shared/mcp-client.ts';
 import { printOutcome, progressBar, startSpinner } from '../shared/terminal.ts';
@@ -134,27 +134,42 @@ export async function resendIfStreamLost<T>(
 
 /** What one run of the stage 03 client saw. */
 export interface StreamableClientRun {
+  /** The version spoken: 2026-07-28, or the one `initialize` negotiated after a fallback. */
   protocolVersion: string | undefined;
+  /** The handshake era's `Mcp-Session-Id`; `undefined` in 2026-07-28 and in stateless mode. */
   sessionId: string | undefined;
+  /** The tool names `tools/list` returned. */
   tools: string[];
+  /** The tool's summary, or `undefined` when the answer was lost. */
   resultText: string | undefined;
+  /** Why there is no result, when there is none. */
   failure: string | undefined;
-  progress: Array<Progress & { atMs: number }>;
+  /** Every progress notification received, across resumes and re-sends. */
+  progress: Array<
+    Progress & {
+      /** When it arrived, in ms since the call started. */
+      atMs: number;
+    }
+  >;
   /** Handshake era: each resume, after which event id and when. */
-  resumes: Array<{ lastEventId: string; atMs: number }>;
+  resumes: Array<{
+    /** The id sent as `Last-Event-ID`: the last event the client had before the cut. */
+    lastEventId: string;
+    /** When the resume was sent, in ms since the call started (after the server's `retry`). */
+    atMs: number;
+  }>;
   /** 2026-07-28: how many times the call was sent again after its stream was lost. */
   resends: number;
+  /** Ms from the call to its result (or to its failure), resumes and re-sends included. */
   elapsedMs: number;
 }
 
 /** Options for {@link runStreamableHttpClient}. */
-export interface StreamableClientRunOptions {
+export interface StreamableClientRunOptions extends Partial<SearchIssuesArgs> {
+  /** The server's MCP endpoint, such as `http://127.0.0.1:3003/mcp`. */
   url: string;
   /** `2026-07-28` (the default; falls back to the handshake era if the server has no 2026 path) or a handshake version. */
   protocolVersion?: ProtocolVersion;
-  query?: string;
-  pages?: number;
-  delayMs?: number;
   /** Cut the stream's connection after this many progress notifications: resumed, or re-sent in 2026-07-28. */
   dropAfter?: number;
   /** Draw a live progress bar on stderr (only when it is a terminal). */

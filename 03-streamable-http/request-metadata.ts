@@ -66,6 +66,7 @@ export interface MirroredParameter {
   header: string;
   /** The chain of `properties` keys from the schema root to the parameter. */
   path: string[];
+  /** The parameter's schema type, which decides how the header compares: integers as numbers. */
   type: 'string' | 'integer' | 'boolean';
 }
 

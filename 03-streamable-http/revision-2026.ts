@@ -35,9 +35,11 @@ import { ResumableStream } from './stream.ts';
 
 /** What the 2026 path needs from the server. */
 export interface Revision2026Context {
+  /** The protocol core shared with the handshake era: the same tools, answered without a session. */
   mcp: McpServer;
   /** Aborted when the server shuts down. */
   shutdown: AbortSignal;
+  /** How often a quiet response stream gets an SSE comment, in ms, so proxies keep it open. */
   keepAliveMs: number;
 }
 

@@ -41,6 +41,7 @@ export interface Balancer {
   url: string;
   /** How many requests went to each upstream, in `upstreams` order. */
   readonly routed: readonly number[];
+  /** Stops listening and closes every client connection, open streams included; their upstream requests close with them. */
   close(): Promise<void>;
 }
 

@@ -23,7 +23,9 @@ import type { ServerResponse } from 'node:http';
  * ```
  */
 export function linkedController(parent: AbortSignal): {
+  /** The request's own controller: abort it for a cause that concerns this request only. */
   controller: AbortController;
+  /** Unhooks the controller from `parent`; call it when the work is done. */
   release: () => void;
 } {
   const controller = new AbortController();

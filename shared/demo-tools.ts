@@ -22,15 +22,21 @@ export const SUMMARY_MATCHES = 5;
 
 /** One issue of the generated, deterministic tracker. */
 export interface Issue {
+  /** `DEMO-` and the issue's number, which also decides its title and status. */
   key: string;
+  /** A component and a problem, the text the search matches the query against. */
   title: string;
+  /** Only shown, never searched: it makes the results read like a real tracker's. */
   status: 'open' | 'in progress' | 'closed';
 }
 
 /** Arguments of `search_issues`, after defaults are applied. */
 export interface SearchIssuesArgs {
+  /** Text to find in issue titles, ignoring case. */
   query: string;
+  /** How many pages to search: the number of progress notifications a call sends (1 to 100). */
   pages: number;
+  /** The wait per page, in milliseconds: how long a call takes, and how far apart its progress is. */
   delayMs: number;
 }
 
@@ -119,7 +125,15 @@ export function generateIssue(number: number): Issue {
  * ```
  */
 export function createDemoTools(): {
-  tools: [Tool<SearchIssuesArgs>, Tool<{ text: string }>];
+  /** `search_issues` and `echo`, ready to hand to a server. */
+  tools: [
+    Tool<SearchIssuesArgs>,
+    Tool<{
+      /** What `echo` sends back. */
+      text: string;
+    }>,
+  ];
+  /** The counters these two tools update: how often the search started, finished or stopped. */
   stats: DemoToolStats;
 } {
   const stats: DemoToolStats = {

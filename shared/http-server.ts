@@ -24,6 +24,7 @@ export interface ConnectionCount {
 export interface LoopbackServer {
   /** The port actually bound (tests ask for 0). */
   port: number;
+  /** TCP connections seen by the server, which is how tests check keep-alive and idle clients. */
   connections: ConnectionCount;
   /** Closes every connection, open streams included, and stops listening. */
   close(): Promise<void>;

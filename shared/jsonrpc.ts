@@ -6,7 +6,7 @@
  * or into the exact error the peer is owed.
  * Implements: JSON-RPC 2.0 as MCP uses it; MCP "Base Protocol", revisions
  * 2024-11-05 to 2026-07-28 (batches only in 2025-03-26).
- * Read next: mcp.ts, which gives these messages their MCP meaning.
+ * Read next: mcp-server.ts, which gives these messages their MCP meaning.
  * @see https://www.jsonrpc.org/specification
  * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/index
  * @module
@@ -24,30 +24,43 @@ export type JsonObject = { [key: string]: unknown };
 
 /** A message that expects an answer: it carries an `id`. */
 export interface JsonRpcRequest {
+  /** Always `'2.0'`: a message without it is not JSON-RPC 2.0, and gets -32600. */
   jsonrpc: '2.0';
+  /** Chosen by the sender; the response echoes it, which is how answers find their calls. */
   id: RequestId;
+  /** What to do, such as `tools/call`; an unknown one gets -32601. */
   method: string;
+  /** The method's arguments. MCP only ever uses an object here, never JSON-RPC's positional array. */
   params?: JsonObject;
 }
 
 /** A one-way message: no `id`, and the receiver MUST NOT answer it. */
 export interface JsonRpcNotification {
+  /** Always `'2.0'`, as in a request. */
   jsonrpc: '2.0';
+  /** What happened, such as `notifications/progress`; an unknown one is ignored, never answered. */
   method: string;
+  /** The notification's content; an object, as in a request. */
   params?: JsonObject;
 }
 
 /** A successful answer; it echoes the request's `id`. */
 export interface JsonRpcResultResponse {
+  /** Always `'2.0'`. */
   jsonrpc: '2.0';
+  /** The id of the request this answers, copied unchanged. */
   id: RequestId;
+  /** The method's outcome; in 2026-07-28 it also carries `resultType`. */
   result: JsonObject;
 }
 
 /** The `error` member of an error response. */
 export interface JsonRpcErrorObject {
+  /** One of the {@link ErrorCode} values; clients branch on this, never on the message. */
   code: number;
+  /** A short sentence for people and logs. */
   message: string;
+  /** Details a client can act on, such as `supported` versions for -32022. */
   data?: unknown;
 }
 
@@ -56,8 +69,11 @@ export interface JsonRpcErrorObject {
  * (a parse error, or a body that is not a request at all).
  */
 export interface JsonRpcErrorResponse {
+  /** Always `'2.0'`. */
   jsonrpc: '2.0';
+  /** The failed request's id, or `null` when there was no id to read. */
   id: RequestId | null;
+  /** What went wrong. */
   error: JsonRpcErrorObject;
 }
 
@@ -104,8 +120,10 @@ export const ErrorCode = {
  */
 export class JsonRpcError extends Error {
   constructor(
+    /** The JSON-RPC error code the response will carry, one of {@link ErrorCode}. */
     readonly code: number,
     message: string,
+    /** Details for the client, sent as `error.data` (left out when undefined). */
     readonly data?: unknown,
   ) {
     super(message);
@@ -155,13 +173,34 @@ export function errorResponse(
 
 /** One message read from a body, or the error owed for it. */
 export type CheckedMessage =
-  { ok: true; message: JsonRpcMessage } | { ok: false; error: JsonRpcErrorResponse };
+  | {
+      /** The body held one well-formed message. */
+      ok: true;
+      /** That message, ready to dispatch. */
+      message: JsonRpcMessage;
+    }
+  | {
+      /** The body did not hold a well-formed message. */
+      ok: false;
+      /** The error response the sender is owed, with the request's id when it could be read. */
+      error: JsonRpcErrorResponse;
+    };
 
 /** What {@link parseJsonRpc} found in a body. */
 export type ParsedBody =
-  | (CheckedMessage & { batch: false })
+  | (CheckedMessage & {
+      /** One message, not an array. */
+      batch: false;
+    })
   /** A batch (2025-03-26 only): each entry is checked on its own. */
-  | { ok: true; batch: true; entries: CheckedMessage[] };
+  | {
+      /** The array itself was acceptable; its entries may still be invalid. */
+      ok: true;
+      /** The body was a JSON array of messages. */
+      batch: true;
+      /** Each entry's own verdict, in the order sent, so each gets its own answer. */
+      entries: CheckedMessage[];
+    };
 
 /** Options for {@link parseJsonRpc}. */
 export interface ParseOptions {
@@ -192,7 +231,10 @@ export interface ParseOptions {
 export function parseJsonRpc(
   body: string,
   options: { allowBatch: false },
-): ParsedBody & { batch: false };
+): ParsedBody & {
+  /** Batches were not allowed, so the result is never one. */
+  batch: false;
+};
 export function parseJsonRpc(body: string, options: ParseOptions): ParsedBody;
 export function parseJsonRpc(body: string, options: ParseOptions): ParsedBody {
   let value: unknown;

@@ -64,6 +64,12 @@ export interface SendOptions {
  * ```
  */
 export interface ClientTransport {
+  /**
+   * Delivers one message to the server. Its promise only says whether the
+   * message got through: the answer always comes back through `onmessage`,
+   * from whatever channel the transport has for it (the POST's own response,
+   * or an SSE stream).
+   */
   send(message: JsonRpcMessage, options: SendOptions): Promise<void>;
   /** Set by {@link McpClient}: call it with every message received. */
   onmessage?: (message: JsonRpcMessage) => void;
@@ -79,8 +85,11 @@ export interface ClientTransport {
 
 /** One progress update, as the server reported it. */
 export interface Progress {
+  /** How far the work is; it grows with every update, even when `total` is unknown. */
   progress: number;
+  /** Where `progress` will end, when the server knows it. */
   total?: number;
+  /** A sentence for people, such as "page 3 of 10" (2025-03-26 and later). */
   message?: string;
 }
 
@@ -98,7 +107,9 @@ export interface RequestOptions {
 
 /** Options for {@link McpClient}. */
 export interface McpClientOptions {
+  /** How messages reach the server: the only part that differs between the stages. */
   transport: ClientTransport;
+  /** Who the client is: sent in `initialize`, or in every request's `_meta` in 2026-07-28. */
   clientInfo: Implementation;
   /**
    * The version to speak: `'2026-07-28'` (the default) sends `_meta` on every
@@ -132,7 +143,9 @@ function versionToRetryWith(
 /** A request that heard nothing for too long. Local: never sent by a server. */
 export class RequestTimeoutError extends Error {
   constructor(
+    /** The method of the request that timed out, for the message and for logs. */
     readonly method: string,
+    /** The limit that ran out, in milliseconds: the idle timeout or the total maximum. */
     readonly afterMs: number,
   ) {
     super(`${method} timed out after ${afterMs} ms`);

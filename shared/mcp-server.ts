@@ -43,14 +43,19 @@ import {
 
 /** Name and version of an MCP implementation (`serverInfo`, `clientInfo`). */
 export interface Implementation {
+  /** A stable identifier for programs, such as `mcp-transports-course/03-streamable-http`. */
   name: string;
+  /** The implementation's own version, not the protocol's: for logs and bug reports. */
   version: string;
+  /** A name for people (2025-06-18 and later). */
   title?: string;
 }
 
 /** Options for {@link McpServer}. */
 export interface McpServerOptions {
+  /** Who the server is: in the `initialize` result, or in every result's `_meta` in 2026-07-28. */
   serverInfo: Implementation;
+  /** Everything `tools/list` offers; their input schemas are compiled once, here. */
   tools: ReadonlyArray<Tool<never>>;
   /** Guidance for the model on how to use this server. */
   instructions?: string;

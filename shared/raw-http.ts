@@ -11,8 +11,11 @@ import { request } from 'node:http';
 
 /** What came back. */
 export interface RawResponse {
+  /** The HTTP status, which is what the DNS-rebinding tests assert on (403). */
   status: number;
+  /** The response headers, names in lower case as `node:http` gives them. */
   headers: Record<string, string | string[] | undefined>;
+  /** The whole body as text, read to the end. */
   body: string;
 }
 

@@ -31,9 +31,13 @@ export interface SseEvent {
  * or compressing it, which would hold events back until the buffer fills.
  */
 export const SSE_HEADERS = {
+  /** What makes the body an event stream, and what an MCP client checks to tell it from JSON. */
   'Content-Type': 'text/event-stream',
+  /** Every event is fresh, and a proxy must pass it on unchanged (no compression). */
   'Cache-Control': 'no-cache, no-transform',
+  /** Keeps the HTTP/1.1 connection open for the stream's whole life. */
   Connection: 'keep-alive',
+  /** Turns nginx's response buffering off for this response only. */
   'X-Accel-Buffering': 'no',
 } as const;
 

@@ -15,35 +15,63 @@ import type { JsonObject } from './jsonrpc.ts';
 
 /** Text for the model. */
 export interface TextContent {
+  /** Tells the client how to read the block. */
   type: 'text';
+  /** The text itself, shown to the model as-is. */
   text: string;
 }
 
 /** An image, base64-encoded. */
 export interface ImageContent {
+  /** Tells the client how to read the block. */
   type: 'image';
+  /** The image's bytes, base64-encoded, because JSON cannot carry bytes. */
   data: string;
+  /** How to decode `data`, such as `image/png`. */
   mimeType: string;
 }
 
 /** Audio, base64-encoded (2025-03-26 and later). */
 export interface AudioContent {
+  /** Tells the client how to read the block. */
   type: 'audio';
+  /** The audio's bytes, base64-encoded. */
   data: string;
+  /** How to decode `data`, such as `audio/wav`. */
   mimeType: string;
 }
 
 /** A resource embedded in the result, as text or as base64 `blob`. */
 export interface EmbeddedResource {
+  /** Tells the client how to read the block. */
   type: 'resource';
-  resource: { uri: string; mimeType?: string } & ({ text: string } | { blob: string });
+  /** The resource's contents, inline, so the client need not read it separately. */
+  resource: {
+    /** Names the resource, so the client can tell where the contents came from. */
+    uri: string;
+    /** How to read the contents, when known. */
+    mimeType?: string;
+  } & (
+    | {
+        /** The contents, for a text resource. */
+        text: string;
+      }
+    | {
+        /** The contents, base64-encoded, for a binary resource. */
+        blob: string;
+      }
+  );
 }
 
 /** A link to a resource the client may read (2025-06-18 and later). */
 export interface ResourceLink {
+  /** Tells the client how to read the block. */
   type: 'resource_link';
+  /** Where the client can read the resource (with `resources/read`), if it wants to. */
   uri: string;
+  /** A name to show for the link. */
   name: string;
+  /** What the client will get if it reads the link, when known. */
   mimeType?: string;
 }
 
@@ -57,6 +85,7 @@ export type ContentBlock =
 
 /** What a tool returns: content for the model, optionally structured data and an error flag. */
 export interface CallToolResult {
+  /** What the model reads: the answer, or on `isError` the explanation it can act on. */
   content: ContentBlock[];
   /** Machine-readable output (2025-06-18 and later); it must fit the tool's `outputSchema`. */
   structuredContent?: JsonObject;
@@ -88,18 +117,39 @@ export interface ToolContext {
   sendProgress: (progress: number, total?: number, message?: string) => void;
 }
 
+/**
+ * A JSON Schema for a tool's arguments or output: any object schema, as long as
+ * its root describes an object.
+ */
+export type ObjectSchema = JsonObject & {
+  /** Arguments and structured output are JSON objects, so the root of the schema must say so. */
+  type: 'object';
+};
+
 /** How a tool is listed in `tools/list`. */
 export interface ToolDefinition {
+  /** What `tools/call` names; unique within the server and case-sensitive. */
   name: string;
+  /** A name for people (2025-06-18 and later); clients fall back to `name` without it. */
   title?: string;
+  /** What the tool does, written for the model that decides whether to call it. */
   description: string;
   /** A JSON Schema (2020-12 unless `$schema` says otherwise) whose root is an object. */
-  inputSchema: JsonObject & { type: 'object' };
-  outputSchema?: JsonObject & { type: 'object' };
+  inputSchema: ObjectSchema;
+  /** The shape of `structuredContent` (2025-06-18 and later), which the server must then keep to. */
+  outputSchema?: ObjectSchema;
+  /**
+   * Hints about the tool's behaviour (2025-03-26 and later). Clients must not
+   * trust them from a server they do not trust.
+   */
   annotations?: {
+    /** The tool changes nothing in its environment. */
     readOnlyHint?: boolean;
+    /** A tool that changes things may also delete or overwrite them. */
     destructiveHint?: boolean;
+    /** Calling it again with the same arguments has no further effect: safe to re-send. */
     idempotentHint?: boolean;
+    /** The tool reaches outside the server (the web, other systems), not only a closed domain. */
     openWorldHint?: boolean;
   };
 }
@@ -119,6 +169,10 @@ export interface ToolDefinition {
  * ```
  */
 export interface Tool<Args = JsonObject> extends ToolDefinition {
+  /**
+   * Runs one call. A failure belongs in the result (`isError: true`); a throw
+   * becomes such a result too, so a broken tool never crashes the server.
+   */
   run(args: Args, context: ToolContext): Promise<CallToolResult>;
   /**
    * A hint for transports, never sent on the wire: the call may take long, so
@@ -135,7 +189,19 @@ export interface Tool<Args = JsonObject> extends ToolDefinition {
 }
 
 /** The outcome of checking a call's arguments against a tool's input schema. */
-export type ArgumentCheck = { ok: true; args: JsonObject } | { ok: false; message: string };
+export type ArgumentCheck =
+  | {
+      /** The arguments fit the schema. */
+      ok: true;
+      /** A copy of the arguments with the schema's defaults filled in: what the tool receives. */
+      args: JsonObject;
+    }
+  | {
+      /** The arguments do not fit, or the tool does not exist. */
+      ok: false;
+      /** Names every bad field, for a tool error the model can correct itself from. */
+      message: string;
+    };
 
 /**
  * The tools a server offers, with their input schemas compiled once.

@@ -70,9 +70,14 @@ export function isSupportedVersion(version: unknown): version is ProtocolVersion
  * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/index#meta
  */
 export const MetaKey = {
+  /** Required on every request: the revision it is written in, replacing the handshake's negotiation. */
   protocolVersion: 'io.modelcontextprotocol/protocolVersion',
+  /** Required on every request: what the client can do, declared again each time. */
   clientCapabilities: 'io.modelcontextprotocol/clientCapabilities',
+  /** Recommended on every request: who the client is, once carried by `initialize`. */
   clientInfo: 'io.modelcontextprotocol/clientInfo',
+  /** Recommended on every result: who answered, since no handshake told the client. */
   serverInfo: 'io.modelcontextprotocol/serverInfo',
+  /** The log level for this request alone; without it the server sends no log messages. */
   logLevel: 'io.modelcontextprotocol/logLevel',
 } as const;

@@ -1,0 +1,97 @@
+/**
+ * The documentation site as a test: `npm run docs` must build one site in which
+ * every export says what it is for, every link in the chapters and the code
+ * resolves, and the chapters come in reading order, each stage's API under its
+ * own folder.
+ *
+ * Teaches: documentation that is checked stays true. A chapter that links a
+ * renamed file, or an export added without a word about its purpose, fails
+ * here, the same way a broken behaviour fails its test. The conversion runs
+ * with `typedoc.json` exactly as `npm run docs` reads it; nothing is excused.
+ * @module
+ */
+import { relative } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  Application,
+  LogLevel,
+  Logger,
+  ReflectionKind,
+  TSConfigReader,
+  TypeDocReader,
+  type ProjectReflection,
+  type Reflection,
+} from 'typedoc';
+
+/** Keeps every warning and error typedoc reports, to list them in the assertion. */
+class CollectingLogger extends Logger {
+  readonly problems: string[] = [];
+  override log(message: string, level: LogLevel): void {
+    if (level >= LogLevel.Warn) this.problems.push(message);
+  }
+}
+
+const root = new URL('..', import.meta.url).pathname;
+
+describe('the docs site', () => {
+  let app: Application;
+  let logger: CollectingLogger;
+  let project: ProjectReflection | undefined;
+
+  beforeAll(async () => {
+    app = await Application.bootstrapWithPlugins({}, [new TypeDocReader(), new TSConfigReader()]);
+    logger = new CollectingLogger();
+    app.logger = logger;
+    project = await app.convert();
+    if (project) app.validate(project);
+  }, 120_000);
+
+  it('documents every export and resolves every link: typedoc reports no warning', () => {
+    expect(project).toBeDefined();
+    expect(logger.problems).toEqual([]);
+  });
+
+  it('excuses nothing: no kind left out of the check, no symbol excluded or waved through', () => {
+    const required = app.options.getValue('requiredToBeDocumented');
+    for (const kind of ['Class', 'Interface', 'Function', 'Variable', 'TypeAlias', 'Enum'] as const)
+      expect(required).toContain(kind);
+    expect(app.options.getValue('validation')).toMatchObject({
+      notDocumented: true,
+      invalidLink: true,
+    });
+    expect(app.options.getValue('excludeNotDocumented')).toBe(false);
+    expect(app.options.getValue('intentionallyNotDocumented')).toEqual([]);
+    expect(app.options.getValue('intentionallyNotExported')).toEqual([]);
+  });
+
+  it('lists the chapters in reading order, each stage README and generated table under its chapter', () => {
+    const path = (reflection: Reflection) =>
+      relative(root, project?.files.getReflectionPath(reflection) ?? '');
+    const outline = (project?.documents ?? []).map((chapter) => [
+      path(chapter),
+      (chapter.children ?? []).map(path),
+    ]);
+    expect(outline).toEqual([
+      ['docs/00-introduction.md', []],
+      ['docs/01-plain-http.md', ['01-plain-http/README.md']],
+      ['docs/02-http-sse.md', ['02-http-sse/README.md']],
+      ['docs/03-streamable-http.md', ['03-streamable-http/README.md']],
+      ['docs/04-side-by-side.md', ['docs/comparison.md']],
+      ['docs/05-performance.md', ['docs/performance.md']],
+      ['docs/06-scale-out.md', []],
+      ['docs/07-from-seed-to-spec.md', []],
+    ]);
+  });
+
+  it('groups the API by folder: the three stages in order, then shared/', () => {
+    const folders = (project?.getChildrenByKind(ReflectionKind.Module) ?? []).map(
+      (module) => module.name.split('/')[0],
+    );
+    expect([...new Set(folders)]).toEqual([
+      '01-plain-http',
+      '02-http-sse',
+      '03-streamable-http',
+      'shared',
+    ]);
+  });
+});
