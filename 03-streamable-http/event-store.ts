@@ -142,11 +142,19 @@ export function eventId(streamId: StreamId, sequence: number): EventId {
   return `${streamId}/${sequence}`;
 }
 
+/** Where an event id points: a stream, and a place in it. */
+export interface EventPosition {
+  /** The stream the event was sent on. */
+  streamId: StreamId;
+  /** Its number in that stream: replay sends what comes after it. */
+  sequence: number;
+}
+
 /**
  * Splits an event id into stream and sequence.
  * @returns `undefined` for anything this store did not mint.
  */
-export function parseEventId(id: EventId): { streamId: StreamId; sequence: number } | undefined {
+export function parseEventId(id: EventId): EventPosition | undefined {
   const slash = id.lastIndexOf('/');
   if (slash <= 0) return undefined;
   const sequence = Number(id.slice(slash + 1));

@@ -23,6 +23,7 @@ import type { RedisEventStore } from './redis-event-store.ts';
 
 /** What a follower needs to know about the stream it serves. */
 export interface FollowedStreamOptions {
+  /** The stream to serve. */
   streamId: StreamId;
   /** The request the stream answers; `undefined` for a standalone GET stream, which owes no answer. */
   requestId: RequestId | undefined;

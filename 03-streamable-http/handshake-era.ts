@@ -42,9 +42,11 @@ import { ResumableStream, type StreamOptions } from './stream.ts';
 
 /** What the handshake era needs from the server. */
 export interface HandshakeEraContext {
+  /** The MCP core that answers every message. */
   mcp: McpServer;
   /** `undefined` in stateless mode: no sessions at all. */
   sessions: SessionStore | undefined;
+  /** Where streams' events are kept for a resume (unused without sessions). */
   eventStore: EventStore;
   /** Aborted on close: work still running stops instead of holding the process open. */
   shutdown: AbortSignal;

@@ -61,7 +61,12 @@ export async function connectRedis(
   return redis;
 }
 
-function createConnection(url: string) {
+/**
+ * Creates, without connecting, a client that fails at once while Redis is
+ * unreachable and reconnects in the background. {@link connectRedis} is the
+ * one to call; this exists to name the client's type.
+ */
+export function createConnection(url: string) {
   return createClient({
     url,
     // Without this, commands issued while disconnected wait in a queue: requests would hang.

@@ -51,8 +51,8 @@ export interface FollowOptions {
   writerAlive: () => Promise<boolean>;
 }
 
-/** Send callback of {@link EventStore.replayEventsAfter}. */
-type Send = (eventId: EventId, message: JsonRpcMessage) => Promise<void> | void;
+/** Receives each event replayed or followed, in order: {@link EventStore.replayEventsAfter}'s callback. */
+export type SendEvent = (eventId: EventId, message: JsonRpcMessage) => Promise<void> | void;
 
 /** The Redis key of one stream's events. */
 export function streamKey(streamId: StreamId): string {
@@ -103,7 +103,7 @@ export class RedisEventStore implements EventStore {
     return eventId(streamId, sequenceOf(entryId));
   }
 
-  async replayEventsAfter(lastEventId: EventId, send: Send): Promise<StreamId | undefined> {
+  async replayEventsAfter(lastEventId: EventId, send: SendEvent): Promise<StreamId | undefined> {
     const position = parseEventId(lastEventId);
     if (!position) return undefined;
     const key = streamKey(position.streamId);
@@ -148,12 +148,12 @@ export class RedisEventStore implements EventStore {
    */
   async followEventsAfter(
     lastEventId: EventId,
-    send: Send,
+    send: SendEvent,
     options: FollowOptions,
   ): Promise<FollowOutcome> {
     let sequence = parseEventId(lastEventId)?.sequence ?? 0;
     let answered = false;
-    const track: Send = async (id, message) => {
+    const track: SendEvent = async (id, message) => {
       sequence = parseEventId(id)!.sequence;
       answered ||= isResponse(message);
       await send(id, message);
@@ -214,7 +214,7 @@ interface StreamEntry {
 async function sendUntilAnswered(
   streamId: StreamId,
   entries: readonly StreamEntry[],
-  send: Send,
+  send: SendEvent,
 ): Promise<void> {
   for (const entry of entries) {
     const data = entry.message.message;

@@ -73,7 +73,9 @@ export interface RedisStateOptions {
 
 /** The shared state of one instance: sessions and events in Redis. */
 export interface RedisState {
+  /** Sessions, shared through Redis. */
   sessions: RedisSessionStore;
+  /** Events, in Redis Streams. */
   eventStore: RedisEventStore;
   /** Ends this instance's share: local work stops, its owner key goes, the connections close. */
   close(): Promise<void>;
@@ -241,9 +243,16 @@ export class RedisSessionStore implements SessionStore {
     this.#redis.hDel(streamsKey(sessionId), streamId).catch(() => {});
   }
 
-  /** A stream of the session that another instance writes, or `undefined` when it is not the session's. */
-  async follow(session: RedisSession, streamId: StreamId): Promise<Resumable | undefined> {
-    const stored = await whileReachable(() => this.#redis.hGet(streamsKey(session.id), streamId));
+  /**
+   * A stream of the session that another instance writes, or `undefined` when
+   * it is not the session's. `sessionEnded` closes the follower's connection.
+   */
+  async follow(
+    sessionId: string,
+    streamId: StreamId,
+    sessionEnded: AbortSignal,
+  ): Promise<Resumable | undefined> {
+    const stored = await whileReachable(() => this.#redis.hGet(streamsKey(sessionId), streamId));
     if (!stored) return undefined;
     const { owner, requestId } = JSON.parse(stored) as StreamOwner;
     this.streamsFollowed += 1;
@@ -251,7 +260,7 @@ export class RedisSessionStore implements SessionStore {
       streamId,
       requestId,
       writerAlive: async () => (await this.#redis.exists(instanceKey(owner))) === 1,
-      sessionEnded: session.endSignal,
+      sessionEnded,
       keepAliveMs: this.#keepAliveMs,
     });
   }
@@ -311,11 +320,6 @@ class RedisSession extends Session {
     this.#store = store;
   }
 
-  /** Aborted when the session ends: streams followed here close. */
-  get endSignal(): AbortSignal {
-    return this.#ended.signal;
-  }
-
   override async addStream(stream: ResumableStream, requestId?: RequestId): Promise<void> {
     await this.#store.recordStream(this.id, stream.id, requestId);
     await super.addStream(stream, requestId);
@@ -327,7 +331,10 @@ class RedisSession extends Session {
   }
 
   override async findStream(streamId: StreamId): Promise<Resumable | undefined> {
-    return (await super.findStream(streamId)) ?? this.#store.follow(this, streamId);
+    return (
+      (await super.findStream(streamId)) ??
+      this.#store.follow(this.id, streamId, this.#ended.signal)
+    );
   }
 
   override async end(reason: string): Promise<void> {

@@ -64,12 +64,15 @@ export const STREAM_RETENTION_MS = 5 * 60_000;
 
 /** Options for {@link createStreamableHttpServer}. */
 export interface StreamableHttpServerOptions extends OriginPolicy, HostPolicy {
+  /** Where to listen on 127.0.0.1; 0 picks a free port. */
   port: number;
   /** No sessions: every POST is self-contained, GET and DELETE get 405, streams are not resumable. */
   stateless?: boolean;
   /** SSE polling: close a stream's connection this long after it opened; the client resumes. */
   pollAfterMs?: number;
+  /** The SSE `retry` (ms) sent before a client should resume (default {@link RETRY_MS}). */
   retryMs?: number;
+  /** How often an idle SSE connection gets a comment line (default {@link KEEP_ALIVE_MS}). */
   keepAliveMs?: number;
   /** How long a finished stream's events stay available to a late resume (default 5 minutes). */
   streamRetentionMs?: number;
@@ -85,6 +88,7 @@ export interface StreamableHttpServerOptions extends OriginPolicy, HostPolicy {
   ownerTtlMs?: number;
   /** Share these between instances in one process to let any of them serve any session. */
   sessionStore?: SessionStore;
+  /** The event store to use with `sessionStore`; in memory by default. */
   eventStore?: EventStore;
   /** Called with unexpected errors (bugs), never with bad input. Defaults to `console.error`. */
   onError?: (error: unknown) => void;
@@ -104,6 +108,7 @@ export interface StreamableHttpServer {
   stats: DemoToolStats;
   /** With Redis: resumes served here for streams another instance writes. */
   readonly streamsFollowed: number;
+  /** Stops accepting, aborts running work, ends this process's sessions and closes Redis. */
   close(): Promise<void>;
 }
 

@@ -22,6 +22,7 @@ export const REDIS_INSTALL_HINT =
 export interface RedisServer {
   /** `redis://127.0.0.1:<port>` */
   url: string;
+  /** The port it listens on, on 127.0.0.1. */
   port: number;
   /** Stops it (SIGTERM) and waits for the exit. Nothing is saved. */
   stop(): Promise<void>;

@@ -45,6 +45,7 @@ export interface Deployment {
   stats(): DemoToolStats;
   /** TCP connections the instances accepted so far. */
   connectionsAccepted(): number;
+  /** Stops the balancer and the instances. */
   close(): Promise<void>;
 }
 
@@ -55,21 +56,34 @@ export interface ColumnClient {
     args: SearchIssuesArgs,
     options?: { onprogress?: (p: Progress) => void; signal?: AbortSignal },
   ): Promise<CallToolResult>;
+  /** Calls `echo`: a quick call with nothing to report on the way. */
   echo(text: string): Promise<void>;
   /** Cuts the connections carrying calls, as a network failure would. */
   cut(): void;
+  /** Ends the client (and its session, where there is one). */
   close(): Promise<void>;
 }
 
 /** One column of the comparison. */
 export interface Column {
+  /** The column's key in the rows' expectations. */
   id: ColumnId;
+  /** The column's heading in the table. */
   title: string;
   /** The HTTP endpoints the transport needs. */
   endpoints: string[];
   /** The stage's server script and environment, for measurements from outside its process. */
-  process: { script: string; env?: Record<string, string>; args?: string[] };
+  process: {
+    /** The server's entry point, run with tsx. */
+    script: string;
+    /** Extra environment, e.g. `STATELESS=1`. */
+    env?: Record<string, string>;
+    /** Extra command-line arguments. */
+    args?: string[];
+  };
+  /** Starts the column's server in this process: one instance, or two behind the balancer. */
   deploy(options?: DeployOptions): Promise<Deployment>;
+  /** Connects the column's own client (handshake or not, as its transport needs). */
   connect(url: string, options?: { keepAlive?: boolean }): Promise<ColumnClient>;
 }
 
@@ -89,7 +103,6 @@ async function deployInstances(
   start: () => Promise<Instance>,
   path: string,
   { instances = 1, sticky = false }: DeployOptions,
-  cleanUp: () => Promise<void> = () => Promise.resolve(),
 ): Promise<Deployment> {
   const servers = await Promise.all(Array.from({ length: instances }, start));
   const balancer =
@@ -103,7 +116,6 @@ async function deployInstances(
     async close() {
       await balancer?.close();
       await Promise.all(servers.map((server) => server.close()));
-      await cleanUp();
     },
   };
 }

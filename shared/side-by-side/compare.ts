@@ -22,7 +22,9 @@ export const COMPARISON_FILE = new URL('../../docs/comparison.md', import.meta.u
 
 /** One measured column. */
 export interface MeasuredColumn {
+  /** The transport variant measured. */
   column: Column;
+  /** What every scenario measured for it. */
   measured: Measurements;
 }
 

@@ -27,11 +27,17 @@ import {
 
 /** Everything measured for one column. */
 export interface Measurements {
+  /** How much progress arrived, and how early. */
   progress: ProgressMeasurement;
+  /** TCP connections for 20 calls, with and without keep-alive. */
   connections: ConnectionMeasurement;
+  /** What a cut after 3 progress notifications cost. */
   droppedStream: DroppedStreamMeasurement;
+  /** Whether a cancel, or a client going away, stops the tool. */
   cancellation: CancellationMeasurement;
+  /** Calls that succeeded through the round-robin balancer, sticky, and (sessions) on shared Redis. */
   scaleOut: ScaleOutMeasurement;
+  /** What each idle client costs the server. */
   idleClients: IdleClientsMeasurement;
 }
 
@@ -57,17 +63,26 @@ export async function measureAll(
 
 /** One cell: the verdict and the figure behind it. */
 export interface Cell {
+  /** ✓ or ✗. */
   ok: boolean;
+  /** The measured figure behind the verdict, as the table prints it. */
   figure: string;
 }
 
 /** One row of the table. */
 export interface Row {
+  /** The row's heading: the property compared. */
   property: string;
   /** The behaviour when the verdict is ✓, and when it is ✗: the side-by-side test's names. */
-  behaviour: { ok: string; broken: string };
+  behaviour: {
+    /** The test's name where the column has the property. */
+    ok: string;
+    /** The test's name where it does not. */
+    broken: string;
+  };
   /** What the seed article claimed for this property, if it claimed anything. */
   seed?: string;
+  /** The column's verdict and figure, from its measurements. */
   cell(column: Column, measured: Measurements): Cell;
   /** The verdict the course expects, per column. */
   expected: Record<ColumnId, boolean>;

@@ -250,6 +250,7 @@ function resumesAcrossInstances(column: Column, redisUrl: string): Promise<boole
 
 /** What the idle-clients scenario measured. */
 export interface IdleClientsMeasurement {
+  /** How many idle clients were measured. */
   clients: number;
   /** Sessions the server holds per connected idle client. */
   sessionsPerClient: number;

@@ -37,21 +37,64 @@ export const RECORDED_HEADERS = [
   'x-served-by',
 ] as const;
 
+/** An SSE event, as the proxy parsed it. */
+export interface RecordedEvent {
+  /** Tells the three kinds of {@link RecordedStreamItem} apart. */
+  kind: 'event';
+  /** When the proxy saw it, on the recording's one clock (see {@link RecordedExchange.seq}). */
+  seq: number;
+  /** The `event` field; absent means a client treats it as `message`. */
+  event: string | undefined;
+  /** The `id` field: what the client would send back as `Last-Event-ID`. */
+  id: string | undefined;
+  /** A `retry` field that came in the same event. */
+  retry: number | undefined;
+  /** The `data` field: a JSON-RPC message, or `''` for a priming event. */
+  data: string;
+}
+
+/** A `retry` field sent on its own, as a server does before it closes a connection for polling. */
+export interface RecordedRetry {
+  /** Tells the three kinds of {@link RecordedStreamItem} apart. */
+  kind: 'retry';
+  /** When the proxy saw it. */
+  seq: number;
+  /** How long the client should wait before reconnecting, in ms. */
+  retry: number;
+}
+
+/** An SSE comment line, such as a keep-alive. */
+export interface RecordedComment {
+  /** Tells the three kinds of {@link RecordedStreamItem} apart. */
+  kind: 'comment';
+  /** When the proxy saw it. */
+  seq: number;
+  /** The comment's text. */
+  text: string;
+}
+
 /** One thing a streamed response carried, in the order it arrived. */
-export type RecordedStreamItem =
-  | {
-      kind: 'event';
-      /** When the proxy saw it, on the recording's one clock (see {@link RecordedExchange.seq}). */
-      seq: number;
-      /** The `event` field; absent means a client treats it as `message`. */
-      event: string | undefined;
-      id: string | undefined;
-      /** A `retry` field that came in the same event. */
-      retry: number | undefined;
-      data: string;
-    }
-  | { kind: 'retry'; seq: number; retry: number }
-  | { kind: 'comment'; seq: number; text: string };
+export type RecordedStreamItem = RecordedEvent | RecordedRetry | RecordedComment;
+
+/** The response's head (and body, when it is not a stream). */
+export interface RecordedResponse {
+  /** When the proxy saw the response start. */
+  seq: number;
+  /** The HTTP status. */
+  status: number;
+  /** The {@link RECORDED_HEADERS} it carried, by lower-case name. */
+  headers: Record<string, string>;
+  /** The body of a response that is not an event stream; `''` for one that is. */
+  body: string;
+}
+
+/** How and when an exchange ended. */
+export interface RecordedEnd {
+  /** When the proxy saw it end. */
+  seq: number;
+  /** The response completed, the client closed its connection first, or the server did. */
+  by: 'complete' | 'client' | 'server';
+}
 
 /** One HTTP request through the proxy, and what came back. */
 export interface RecordedExchange {
@@ -61,21 +104,16 @@ export interface RecordedExchange {
    * across connections without a clock.
    */
   seq: number;
+  /** The HTTP method. */
   method: string;
   /** Path with its query, e.g. `/message?sessionId=…`. */
   path: string;
   /** The {@link RECORDED_HEADERS} the request carried (`mcp-param-*` too), by lower-case name. */
   requestHeaders: Record<string, string>;
+  /** The request's body, as sent. */
   requestBody: string;
-  response:
-    | {
-        seq: number;
-        status: number;
-        headers: Record<string, string>;
-        /** The body of a response that is not an event stream; `''` for one that is. */
-        body: string;
-      }
-    | undefined;
+  /** The response, once it started; `undefined` if none came. */
+  response: RecordedResponse | undefined;
   /** The events of an event stream, in order. */
   stream: RecordedStreamItem[];
   /**
@@ -83,7 +121,7 @@ export interface RecordedExchange {
    * connection first (a cut, or a client done reading), or the server did.
    * `undefined` while it is still going.
    */
-  end: { seq: number; by: 'complete' | 'client' | 'server' } | undefined;
+  end: RecordedEnd | undefined;
 }
 
 /** A running recording proxy. */
@@ -97,6 +135,7 @@ export interface RecordingProxy {
    * proxy a moment after the client returned), or after `timeoutMs`.
    */
   settled(timeoutMs?: number): Promise<void>;
+  /** Stops the proxy. */
   close(): Promise<void>;
 }
 

@@ -16,6 +16,7 @@ import type { TraceScenario } from './scenarios.ts';
 export interface NamedRecording {
   /** The files' base name in `docs/diagrams/`. */
   name: string;
+  /** The run that records it. */
   scenario: TraceScenario;
   /** What it shows, in a few words: the image's alt text. */
   shows: string;
@@ -73,6 +74,14 @@ export const RECORDINGS: readonly NamedRecording[] = [
   },
 ];
 
+/** The two files of one committed diagram. */
+export interface DiagramFiles {
+  /** The Mermaid source: what the drift test compares. */
+  mermaid: URL;
+  /** Its rendering, which the chapters show. */
+  svg: URL;
+}
+
 /** Where a recording's diagram is committed. */
 export const DIAGRAMS_DIRECTORY = new URL('../../docs/diagrams/', import.meta.url);
 
@@ -84,7 +93,7 @@ export const DIAGRAMS_DIRECTORY = new URL('../../docs/diagrams/', import.meta.ur
  * diagramFiles('03-2026').svg.pathname; // …/docs/diagrams/03-2026.svg
  * ```
  */
-export function diagramFiles(name: string): { mermaid: URL; svg: URL } {
+export function diagramFiles(name: string): DiagramFiles {
   return {
     mermaid: new URL(`${name}.mmd`, DIAGRAMS_DIRECTORY),
     svg: new URL(`${name}.svg`, DIAGRAMS_DIRECTORY),

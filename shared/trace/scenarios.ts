@@ -37,6 +37,7 @@ export type Stage = (typeof STAGES)[number];
 
 /** One run to record: a stage and the options its demo takes. */
 export interface TraceScenario {
+  /** Which stage's client and server to run. */
   stage: Stage;
   /** Stages 01 and 03: the revision the client speaks (01: 2025-11-25, 03: 2026-07-28 by default). */
   revision?: ProtocolVersion;
@@ -142,9 +143,13 @@ export function scenarioArguments(scenario: TraceScenario): string[] {
 
 /** The scenario options as `npm run trace` reads them (see {@link scenarioArguments}). */
 export interface ScenarioOptions {
+  /** `--revision`: the protocol version the client speaks. */
   revision?: string | undefined;
+  /** `--drop-after`: cut the call's stream after this many progress notifications. */
   'drop-after'?: string | undefined;
+  /** `--stateless`: stage 03 without sessions. */
   stateless?: boolean | undefined;
+  /** `--instances`: stage 03 on Redis, this many instances behind the balancer. */
   instances?: string | undefined;
 }
 
