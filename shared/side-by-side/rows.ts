@@ -227,7 +227,8 @@ export const ROWS: readonly Row[] = [
     cell: (_column, { idleClients }) => ({
       ok: idleClients.sessionsPerClient === 0,
       figure:
-        `${idleClients.sessionsPerClient} session, ${idleClients.socketsPerClient} socket and ` +
+        // Sockets to one decimal: the client's pooled POST sockets come and go with keep-alive timeouts.
+        `${idleClients.sessionsPerClient} session, ${idleClients.socketsPerClient.toFixed(1)} socket and ` +
         `~${Math.round(idleClients.heapKiBPerClient)} KiB heap per idle client`,
     }),
     expected: {
