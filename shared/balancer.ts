@@ -18,6 +18,7 @@ import {
   Agent,
   createServer,
   request,
+  type ClientRequest,
   type IncomingHttpHeaders,
   type IncomingMessage,
 } from 'node:http';
@@ -109,15 +110,7 @@ export async function startBalancer(options: BalancerOptions): Promise<Balancer>
   const server = createServer((req, res) => {
     const index = chooseUpstream(req);
     routed[index] = (routed[index] ?? 0) + 1;
-    const target = upstreams[index] as URL;
-    const upstreamRequest = request({
-      agent,
-      host: target.hostname,
-      port: target.port,
-      method: req.method,
-      path: req.url,
-      headers: withoutHopByHop(req.headers),
-    });
+    const upstreamRequest = forwardRequest(req, upstreams[index] as URL, agent);
     upstreamRequest.on('response', (upstreamResponse) => {
       res.writeHead(upstreamResponse.statusCode ?? 502, {
         ...withoutHopByHop(upstreamResponse.headers),
@@ -193,6 +186,22 @@ function watchForEndpointEvent(stream: IncomingMessage, onSession: (id: string) 
     if (sessionId || seen.length > 4096) stream.off('data', onData);
   };
   stream.on('data', onData);
+}
+
+/**
+ * Starts the same request to `target`: method, path and end-to-end headers.
+ * The caller pipes the body into it and reads its response. Both proxies in
+ * the course (this balancer, the trace's recording proxy) forward this way.
+ */
+export function forwardRequest(req: IncomingMessage, target: URL, agent: Agent): ClientRequest {
+  return request({
+    agent,
+    host: target.hostname,
+    port: target.port,
+    method: req.method,
+    path: req.url,
+    headers: withoutHopByHop(req.headers),
+  });
 }
 
 /**

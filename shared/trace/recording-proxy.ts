@@ -15,10 +15,10 @@
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
  * @module
  */
-import { Agent, request, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { Agent, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { StringDecoder } from 'node:string_decoder';
 import { createParser } from 'eventsource-parser';
-import { withoutHopByHop } from '../balancer.ts';
+import { forwardRequest, withoutHopByHop } from '../balancer.ts';
 import { serveOnLoopback } from '../http-server.ts';
 
 /**
@@ -176,14 +176,7 @@ export async function startRecordingProxy(upstream: string): Promise<RecordingPr
       exchange.end ??= { seq: tick(), by };
     };
 
-    const upstreamRequest = request({
-      agent,
-      host: target.hostname,
-      port: target.port,
-      method: req.method,
-      path: req.url,
-      headers: withoutHopByHop(req.headers),
-    });
+    const upstreamRequest = forwardRequest(req, target, agent);
     const requestText = new StringDecoder('utf8');
     req.on('data', (chunk: Buffer) => (exchange.requestBody += requestText.write(chunk)));
     req.pipe(upstreamRequest);
