@@ -220,11 +220,12 @@ async function answerWithJson(
   session: Session | undefined,
   context: HandshakeEraContext,
 ): Promise<void> {
-  const response = await context.mcp.handle(request, {
-    send: () => {},
-    signal: requestSignal(res, session, context),
-    handshake: state,
-  });
+  const response =
+    (await context.mcp.handle(request, {
+      send: () => {},
+      signal: requestSignal(res, session, context),
+      handshake: state,
+    })) ?? shuttingDown(request, context);
   if (response) res.status(200).json(response);
   else if (!res.writableEnded) res.status(204).end(); // cancelled: "the receiver SHOULD NOT send a response"
 }
@@ -249,17 +250,36 @@ async function answerWithStream(
   });
   await session?.addStream(stream, request.id);
   await stream.open(res);
-  const response = await context.mcp.handle(request, {
-    send: (notification) => void stream.send(notification),
-    signal: requestSignal(res, session, context),
-    handshake: state,
-  });
+  const response =
+    (await context.mcp.handle(request, {
+      send: (notification) => void stream.send(notification),
+      signal: requestSignal(res, session, context),
+      handshake: state,
+    })) ?? shuttingDown(request, context);
   if (response) {
     await stream.finish(response);
     session?.retainFinished(stream);
   } else {
     await stream.close(); // cancelled: end the stream without an answer
   }
+}
+
+/**
+ * The answer for a request the server's shutdown stopped: an error the client
+ * can act on ("send it again", to an instance that is still running), stored
+ * like any event so a resume on another instance delivers it. A request the
+ * client cancelled, or whose session ended, gets no answer, as the spec asks.
+ */
+function shuttingDown(
+  request: JsonRpcRequest,
+  context: HandshakeEraContext,
+): JsonRpcResponse | undefined {
+  if (!context.shutdown.aborted) return undefined;
+  return errorResponse(
+    request.id,
+    ErrorCode.InternalError,
+    'Server shutting down before answering; send the request again',
+  );
 }
 
 /**

@@ -212,11 +212,16 @@ export class RedisSessionStore implements SessionStore {
     await this.#publish({ kind: 'end', session: id, reason });
   }
 
-  /** Ends this instance's part: its running work stops and its owner key is deleted. */
+  /**
+   * Leaves the cluster: the owner key goes (streams this instance wrote are
+   * now known to be without a writer) and streams it followed close. The
+   * sessions are not ended: they live on in Redis for the other instances.
+   */
   async close(): Promise<void> {
     clearInterval(this.#heartbeat);
-    await Promise.all([...this.#local.keys()].map((id) => this.#endLocal(id, 'server closing')));
     await this.#redis.del(instanceKey(this.instanceId)).catch(() => {});
+    for (const session of this.#local.values()) session.stopFollowing('server closing');
+    this.#local.clear();
     this.#subscriber.destroy();
   }
 
@@ -313,7 +318,7 @@ export class RedisSessionStore implements SessionStore {
 /** A session as one instance holds it: its own streams and requests, and followers for the rest. */
 class RedisSession extends Session {
   readonly #store: RedisSessionStore;
-  readonly #ended = new AbortController();
+  readonly #following = new AbortController();
 
   constructor(handshake: HandshakeState, id: string, store: RedisSessionStore) {
     super(handshake, id);
@@ -333,12 +338,17 @@ class RedisSession extends Session {
   override async findStream(streamId: StreamId): Promise<Resumable | undefined> {
     return (
       (await super.findStream(streamId)) ??
-      this.#store.follow(this.id, streamId, this.#ended.signal)
+      this.#store.follow(this.id, streamId, this.#following.signal)
     );
   }
 
+  /** Closes the streams this instance follows for the session (they are written elsewhere). */
+  stopFollowing(reason: string): void {
+    this.#following.abort(reason);
+  }
+
   override async end(reason: string): Promise<void> {
-    this.#ended.abort(reason);
+    this.stopFollowing(reason);
     await super.end(reason);
   }
 }

@@ -244,35 +244,61 @@ describeWithRedis('stage 03 on Redis, 3 instances behind a round-robin balancer'
     await client.close();
   }, 60_000);
 
-  // Kills an instance: keep it last in this block.
-  it('an instance killed mid-call: its calls end with an error on the resumed stream, the others complete', async () => {
+  /** Six long calls through the balancer; resolves to each call's outcome, and the instance running the most. */
+  async function sixLongCalls() {
     const clients = await Promise.all(Array.from({ length: 6 }, () => connect(url)));
-    const outcomes = clients.map(({ client }) =>
-      client
-        .callTool(
-          'search_issues',
-          { ...searchIssuesArguments({ pages: 60, delayMs: 50 }) },
-          {
-            onprogress: () => {},
-          },
-        )
-        .then(
-          () => ({ ok: true as const, at: Date.now() }),
-          (error: unknown) => ({ ok: false as const, at: Date.now(), error }),
-        ),
+    const outcomes = Promise.all(
+      clients.map(({ client }) =>
+        client
+          .callTool(
+            'search_issues',
+            { ...searchIssuesArguments({ pages: 60, delayMs: 50 }) },
+            {
+              onprogress: () => {},
+            },
+          )
+          .then(
+            () => ({ ok: true as const, at: Date.now() }),
+            (error: unknown) => ({ ok: false as const, at: Date.now(), error }),
+          ),
+      ),
     );
     const counts = await until('every call to start', async () => {
       const perInstance = await Promise.all(instances.map(running));
       return perInstance.reduce((a, b) => a + b, 0) === clients.length ? perInstance : undefined;
     });
-    const victimIndex = counts.indexOf(Math.max(...counts));
-    const victim = instances[victimIndex]!;
-    const killedAt = Date.now();
-    await victim.kill();
-    const settled = await Promise.all(outcomes);
+    const busiest = counts.indexOf(Math.max(...counts));
+    return { clients, outcomes, busiest, runningThere: counts[busiest]! };
+  }
+
+  // Stops an instance: keep the last two tests last in this block.
+  it('an instance stopped with SIGTERM mid-call: its calls end with a "send it again" error, the others complete', async () => {
+    const { clients, outcomes, busiest, runningThere } = await sixLongCalls();
+    await instances[busiest]!.stop();
+    const settled = await outcomes;
 
     const lost = settled.filter((outcome) => !outcome.ok);
-    expect(lost).toHaveLength(counts[victimIndex]!);
+    expect(lost).toHaveLength(runningThere);
+    for (const outcome of lost) {
+      expect(outcome.error).toBeInstanceOf(JsonRpcError);
+      expect((outcome.error as JsonRpcError).message).toMatch(
+        /shutting down before answering; send the request again/,
+      );
+    }
+    expect(settled.filter((outcome) => outcome.ok)).toHaveLength(clients.length - lost.length);
+    await Promise.all(clients.map(({ client }) => client.close().catch(() => {})));
+    instances.splice(busiest, 1);
+  }, 60_000);
+
+  // Kills an instance: keep it last in this block.
+  it('an instance killed mid-call: its calls end with an error on the resumed stream, the others complete', async () => {
+    const { clients, outcomes, busiest, runningThere } = await sixLongCalls();
+    const killedAt = Date.now();
+    await instances[busiest]!.kill();
+    const settled = await outcomes;
+
+    const lost = settled.filter((outcome) => !outcome.ok);
+    expect(lost).toHaveLength(runningThere);
     for (const outcome of lost) {
       expect(outcome.error).toBeInstanceOf(JsonRpcError);
       expect((outcome.error as JsonRpcError).message).toMatch(
@@ -280,14 +306,14 @@ describeWithRedis('stage 03 on Redis, 3 instances behind a round-robin balancer'
       );
     }
     expect(settled.filter((outcome) => outcome.ok)).toHaveLength(clients.length - lost.length);
-    // The calls needed 3 s; the client heard of the loss well before it could have been answered.
+    // How long the client waited to hear of the loss: about the owner key's TTL, plus one blocking read.
     const heardAfter = Math.max(...lost.map((outcome) => outcome.at - killedAt));
     console.log(
       `killed an instance running ${lost.length} of ${clients.length} calls: ` +
         `each ended with an error ${heardAfter} ms after the kill; the other ${clients.length - lost.length} completed`,
     );
     await Promise.all(clients.map(({ client }) => client.close().catch(() => {})));
-    instances.splice(victimIndex, 1);
+    instances.splice(busiest, 1);
   }, 60_000);
 });
 

@@ -167,6 +167,8 @@ export async function createStreamableHttpServer(
     revision2026: { mcp, shutdown: shutdown.signal, keepAliveMs },
   };
 
+  // POSTs in flight: on close, each one aborted by the shutdown still sends its answer before Redis goes.
+  const posts = new Set<Promise<void>>();
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -177,7 +179,15 @@ export async function createStreamableHttpServer(
     '/mcp',
     requireAccept('application/json', 'text/event-stream'),
     ...readJsonBody,
-    (req, res) => handlePost(req, res, context),
+    async (req, res) => {
+      const handling = handlePost(req, res, context);
+      posts.add(handling);
+      try {
+        await handling;
+      } finally {
+        posts.delete(handling);
+      }
+    },
   );
   app.get('/mcp', (req, res) => handleGet(req, res, context.handshakeEra));
   app.delete('/mcp', (req, res) => handleDelete(req, res, context.handshakeEra));
@@ -210,6 +220,7 @@ export async function createStreamableHttpServer(
     },
     async close() {
       shutdown.abort('server closing');
+      await Promise.allSettled(posts);
       await ownSessions?.clear('server closing');
       await redis?.close();
       await server.close();
