@@ -271,21 +271,32 @@ describeWithRedis('stage 03 on Redis, 3 instances behind a round-robin balancer'
     return { clients, outcomes, busiest, runningThere: counts[busiest]! };
   }
 
+  /** The calls that ran on the stopped instance failed with `error`; every other call completed. */
+  function expectOnlyTheStoppedCallsLost(
+    settled: Array<{ ok: boolean; at: number; error?: unknown }>,
+    runningThere: number,
+    error: RegExp,
+  ) {
+    const lost = settled.filter((outcome) => !outcome.ok);
+    expect(lost).toHaveLength(runningThere);
+    for (const outcome of lost) {
+      expect(outcome.error).toBeInstanceOf(JsonRpcError);
+      expect((outcome.error as JsonRpcError).message).toMatch(error);
+    }
+    return lost;
+  }
+
   // Stops an instance: keep the last two tests last in this block.
   it('an instance stopped with SIGTERM mid-call: its calls end with a "send it again" error, the others complete', async () => {
     const { clients, outcomes, busiest, runningThere } = await sixLongCalls();
     await instances[busiest]!.stop();
     const settled = await outcomes;
 
-    const lost = settled.filter((outcome) => !outcome.ok);
-    expect(lost).toHaveLength(runningThere);
-    for (const outcome of lost) {
-      expect(outcome.error).toBeInstanceOf(JsonRpcError);
-      expect((outcome.error as JsonRpcError).message).toMatch(
-        /shutting down before answering; send the request again/,
-      );
-    }
-    expect(settled.filter((outcome) => outcome.ok)).toHaveLength(clients.length - lost.length);
+    expectOnlyTheStoppedCallsLost(
+      settled,
+      runningThere,
+      /shutting down before answering; send the request again/,
+    );
     await Promise.all(clients.map(({ client }) => client.close().catch(() => {})));
     instances.splice(busiest, 1);
   }, 60_000);
@@ -297,15 +308,11 @@ describeWithRedis('stage 03 on Redis, 3 instances behind a round-robin balancer'
     await instances[busiest]!.kill();
     const settled = await outcomes;
 
-    const lost = settled.filter((outcome) => !outcome.ok);
-    expect(lost).toHaveLength(runningThere);
-    for (const outcome of lost) {
-      expect(outcome.error).toBeInstanceOf(JsonRpcError);
-      expect((outcome.error as JsonRpcError).message).toMatch(
-        /instance running this request stopped/,
-      );
-    }
-    expect(settled.filter((outcome) => outcome.ok)).toHaveLength(clients.length - lost.length);
+    const lost = expectOnlyTheStoppedCallsLost(
+      settled,
+      runningThere,
+      /instance running this request stopped/,
+    );
     // How long the client waited to hear of the loss: about the owner key's TTL, plus one blocking read.
     const heardAfter = Math.max(...lost.map((outcome) => outcome.at - killedAt));
     console.log(
