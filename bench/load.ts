@@ -93,12 +93,19 @@ async function loadHttp(spec: LoadSpec): Promise<LoadResult> {
   };
 }
 
-/** The median and 99th percentile of sorted latencies. */
-function percentiles(latencies: number[]): { p50Ms: number; p99Ms: number } {
+/** What a run of timed calls measured: count, rate since `started`, median and 99th percentile. */
+function timedCallsResult(latencies: number[], errors: number, started: number): LoadResult {
+  const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   const at = (q: number) =>
     latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return { p50Ms: at(0.5), p99Ms: at(0.99) };
+  return {
+    requests: latencies.length,
+    requestsPerSecond: latencies.length / seconds,
+    p50Ms: at(0.5),
+    p99Ms: at(0.99),
+    errors,
+  };
 }
 
 /** One caller, `amount` calls in a row: the round trip as one client sees it. */
@@ -144,13 +151,7 @@ async function loadSequential(spec: LoadSpec): Promise<LoadResult> {
     }
     await agent.close();
   }
-  const seconds = (performance.now() - started) / 1000;
-  return {
-    requests: latencies.length,
-    requestsPerSecond: latencies.length / seconds,
-    ...percentiles(latencies),
-    errors,
-  };
+  return timedCallsResult(latencies, errors, started);
 }
 
 /** An MCP client on the 2024-11-05 HTTP+SSE transport, connected (stream open, session initialized). */
@@ -188,13 +189,7 @@ async function loadSseTransport(spec: LoadSpec): Promise<LoadResult> {
   };
   const started = performance.now();
   await Promise.all(Array.from({ length: spec.connections }, caller));
-  const seconds = (performance.now() - started) / 1000;
-  return {
-    requests: latencies.length,
-    requestsPerSecond: latencies.length / seconds,
-    ...percentiles(latencies),
-    errors,
-  };
+  return timedCallsResult(latencies, errors, started);
 }
 
 /**
