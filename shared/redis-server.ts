@@ -12,6 +12,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
+import { stopChild } from './server-process.ts';
 
 /** What to do when `redis-server` is missing. */
 export const REDIS_INSTALL_HINT =
@@ -85,14 +86,6 @@ async function spawnRedis(port: number): Promise<ChildProcess> {
   (child.stdout as Socket).unref();
   process.once('exit', () => child.kill('SIGKILL'));
   return child;
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.ref(); // waiting for its exit must keep this process alive
-  child.kill('SIGTERM');
-  await exited;
 }
 
 /** A port nobody listens on right now (the OS picks it). */

@@ -65,11 +65,7 @@ export async function startServerProcess(
     url,
     diagnostics: () => askDiagnostics(child),
     stop: () => stopChild(child),
-    async kill() {
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGKILL');
-      await exited;
-    },
+    kill: () => stopChild(child, 'SIGKILL'),
   };
 }
 
@@ -87,10 +83,18 @@ function askDiagnostics(child: ChildProcess): Promise<Diagnostics> {
   });
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+/**
+ * Stops a child process and waits for its exit: SIGTERM, then SIGKILL if it
+ * is still there after 5 s; or SIGKILL at once, as in a crash.
+ */
+export async function stopChild(
+  child: ChildProcess,
+  signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM',
+): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
+  child.ref(); // a child started unref'd (redis-server) must keep us alive while we wait for it
+  child.kill(signal);
   const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
   await exited;
   clearTimeout(timer);
