@@ -310,7 +310,12 @@ export class RedisSessionStore implements SessionStore {
     const renew = this.#redis.multi().set(instanceKey(this.instanceId), '1', {
       expiration: { type: 'PX', value: this.#ownerTtlMs },
     });
-    for (const id of busy) renew.pExpire(sessionKey(id), this.#idleTimeoutMs);
+    for (const id of busy) {
+      // Both keys, as a request renews them: a long call must not outlive its list of streams.
+      renew
+        .pExpire(sessionKey(id), this.#idleTimeoutMs)
+        .pExpire(streamsKey(id), this.#idleTimeoutMs);
+    }
     await renew.exec().catch(() => {}); // Redis down: the connection reports it; try again next beat
   }
 }
