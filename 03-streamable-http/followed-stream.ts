@@ -16,6 +16,7 @@
  * @module
  */
 import type { ServerResponse } from 'node:http';
+import { abortWhenClosed } from '../shared/cancellation.ts';
 import { ErrorCode, errorResponse, type RequestId } from '../shared/jsonrpc.ts';
 import { SSE_HEADERS, writeSseComment, writeSseEvent } from '../shared/sse.ts';
 import type { EventId, StreamId } from './event-store.ts';
@@ -56,10 +57,8 @@ export class FollowedStream {
   /** Answers a GET with `Last-Event-ID`: replay, then live events until the response. */
   async resume(res: ServerResponse, lastEventId: EventId): Promise<void> {
     const { streamId, requestId, writerAlive, sessionEnded, keepAliveMs } = this.#options;
-    const closed = new AbortController();
-    const stop = (): void => closed.abort();
-    res.on('close', stop);
-    sessionEnded.addEventListener('abort', stop, { once: true });
+    // Stop following when the client goes away or the session ends.
+    const signal = abortWhenClosed(res, sessionEnded);
     res.writeHead(200, SSE_HEADERS);
     const keepAlive = setInterval(() => writeSseComment(res), keepAliveMs);
     const write = (id: EventId, message: object): void => {
@@ -67,7 +66,7 @@ export class FollowedStream {
     };
     try {
       const outcome = await this.#events.followEventsAfter(lastEventId, write, {
-        signal: closed.signal,
+        signal,
         writerAlive,
       });
       if (outcome === 'writer-lost' && requestId !== undefined) {
@@ -84,7 +83,6 @@ export class FollowedStream {
       // Redis went away mid-stream: end the connection; the client resumes once Redis is back.
     } finally {
       clearInterval(keepAlive);
-      sessionEnded.removeEventListener('abort', stop);
       res.end();
     }
   }
