@@ -170,7 +170,8 @@ export class RedisEventStore implements EventStore {
     options.signal.addEventListener('abort', stop, { once: true });
     try {
       await reader.connect();
-      const readAfter = async (block: boolean): Promise<void> => {
+      /** Reads what came after `sequence`; an outcome once following is over. */
+      const readAfter = async (block: boolean): Promise<FollowOutcome | undefined> => {
         const reply = (await reader.xRead(
           { key, id: `0-${sequence}` },
           block ? { BLOCK: FOLLOW_BLOCK_MS } : {},
@@ -178,20 +179,19 @@ export class RedisEventStore implements EventStore {
         const entries = reply?.[0]?.messages ?? [];
         if (entries.length > 0) {
           await sendUntilAnswered(streamId, entries, track);
-        } else if (block && !answered) {
-          // Waited in vain: is anyone still writing this stream?
-          if (!(await this.#redis.exists(key))) throw new StreamGone();
-          if (!(await options.writerAlive())) {
-            await readAfter(false); // what it wrote just before it died
-            if (!answered) throw new WriterLost();
-          }
+          return answered ? 'answered' : undefined;
         }
+        if (!block) return undefined;
+        // Waited in vain: is anyone still writing this stream?
+        if (!(await this.#redis.exists(key))) return 'gone';
+        if (await options.writerAlive()) return undefined;
+        await readAfter(false); // what it wrote just before it died
+        return answered ? 'answered' : 'writer-lost';
       };
-      while (!answered && !options.signal.aborted) await readAfter(true);
-      return answered ? 'answered' : 'stopped';
+      let outcome: FollowOutcome | undefined;
+      while (!outcome && !options.signal.aborted) outcome = await readAfter(true);
+      return outcome ?? 'stopped';
     } catch (error) {
-      if (error instanceof StreamGone) return 'gone';
-      if (error instanceof WriterLost) return 'writer-lost';
       if (options.signal.aborted) return 'stopped';
       throw error;
     } finally {
@@ -200,9 +200,6 @@ export class RedisEventStore implements EventStore {
     }
   }
 }
-
-class StreamGone extends Error {}
-class WriterLost extends Error {}
 
 /** An entry as `@redis/client` returns it from XRANGE and XREAD. */
 interface StreamEntry {
