@@ -69,6 +69,26 @@ export interface DemoToolStats {
   searchIssuesPages: number;
 }
 
+/**
+ * The counters of several servers added up: what a deployment of instances did as a whole.
+ *
+ * @example
+ * ```ts
+ * sumDemoToolStats([a.stats, b.stats]).searchIssuesStarts; // runs on either instance
+ * ```
+ */
+export function sumDemoToolStats(all: readonly DemoToolStats[]): DemoToolStats {
+  const total: DemoToolStats = {
+    searchIssuesStarts: 0,
+    searchIssuesCompleted: 0,
+    searchIssuesAborted: 0,
+    searchIssuesPages: 0,
+  };
+  for (const stats of all)
+    for (const key of Object.keys(total) as Array<keyof DemoToolStats>) total[key] += stats[key];
+  return total;
+}
+
 const COMPONENTS = [
   'transport',
   'session',

@@ -18,7 +18,7 @@ import { StreamableHttpClientTransport } from '../../03-streamable-http/client-t
 import { resendIfStreamLost } from '../../03-streamable-http/client.ts';
 import { createStreamableHttpServer } from '../../03-streamable-http/server.ts';
 import { startBalancer } from '../balancer.ts';
-import type { DemoToolStats, SearchIssuesArgs } from '../demo-tools.ts';
+import { sumDemoToolStats, type DemoToolStats, type SearchIssuesArgs } from '../demo-tools.ts';
 import { McpClient, type ClientTransport, type Progress } from '../mcp-client.ts';
 import { fetchWithoutKeepAlive } from '../keep-alive.ts';
 import type { CallToolResult } from '../tools.ts';
@@ -111,25 +111,13 @@ async function deployInstances(
       : await startBalancer({ upstreams: servers.map((s) => new URL(s.url).origin), sticky });
   return {
     url: balancer ? `${balancer.url}${path}` : (servers[0] as Instance).url,
-    stats: () => sumStats(servers.map((server) => server.stats)),
+    stats: () => sumDemoToolStats(servers.map((server) => server.stats)),
     connectionsAccepted: () => servers.reduce((total, server) => total + server.connections, 0),
     async close() {
       await balancer?.close();
       await Promise.all(servers.map((server) => server.close()));
     },
   };
-}
-
-function sumStats(all: DemoToolStats[]): DemoToolStats {
-  const total: DemoToolStats = {
-    searchIssuesStarts: 0,
-    searchIssuesCompleted: 0,
-    searchIssuesAborted: 0,
-    searchIssuesPages: 0,
-  };
-  for (const stats of all)
-    for (const key of Object.keys(total) as Array<keyof DemoToolStats>) total[key] += stats[key];
-  return total;
 }
 
 /** A client of any column: the MCP client core plus that column's transport. */

@@ -18,7 +18,7 @@ import { createHttpSseServer } from '../../02-http-sse/server.ts';
 import { runStreamableHttpClient } from '../../03-streamable-http/client.ts';
 import { createStreamableHttpServer } from '../../03-streamable-http/server.ts';
 import { startBalancer } from '../balancer.ts';
-import type { DemoToolStats } from '../demo-tools.ts';
+import { sumDemoToolStats, type DemoToolStats } from '../demo-tools.ts';
 import { startRedisServer } from '../redis-server.ts';
 import {
   LATEST_HANDSHAKE_VERSION,
@@ -79,7 +79,8 @@ const DEFAULT_REVISION: Partial<Record<Stage, ProtocolVersion>> = {
 /** A running stage server, as far as a trace needs it. */
 interface StageServer {
   url: string;
-  stats: DemoToolStats;
+  /** The demo tools' counters now, over every instance. */
+  stats(): DemoToolStats;
   close(): Promise<void>;
 }
 
@@ -103,8 +104,8 @@ export async function recordScenario(scenario: TraceScenario): Promise<Recording
       const url = new URL(new URL(server.url).pathname, proxy.url).href;
       const seen = await runStageClient(scenario, url);
       await proxy.settled();
-      await toolsSettled(server.stats);
-      const { searchIssuesStarts, searchIssuesCompleted, searchIssuesAborted } = server.stats;
+      await toolsSettled(server);
+      const { searchIssuesStarts, searchIssuesCompleted, searchIssuesAborted } = server.stats();
       return {
         exchanges: proxy.exchanges,
         facts: [
@@ -202,10 +203,14 @@ async function startStageServer({
   stateless,
   instances,
 }: TraceScenario): Promise<StageServer> {
-  if (stage === '01') return createPlainHttpServer({ port: 0 });
-  if (stage === '02') return createHttpSseServer({ port: 0 });
   if (instances) return startCluster(instances);
-  return createStreamableHttpServer({ port: 0, stateless: stateless ?? false });
+  const server =
+    stage === '01'
+      ? await createPlainHttpServer({ port: 0 })
+      : stage === '02'
+        ? await createHttpSseServer({ port: 0 })
+        : await createStreamableHttpServer({ port: 0, stateless: stateless ?? false });
+  return { url: server.url, stats: () => server.stats, close: () => server.close() };
 }
 
 /** Stage 03 instances on one private Redis behind the round-robin balancer, as one server. */
@@ -219,24 +224,9 @@ async function startCluster(instances: number): Promise<StageServer> {
   const balancer = await startBalancer({
     upstreams: servers.map((server) => new URL(server.url).origin),
   });
-  const total = (counter: keyof DemoToolStats) =>
-    servers.reduce((sum, server) => sum + server.stats[counter], 0);
   return {
     url: `${balancer.url}/mcp`,
-    stats: {
-      get searchIssuesStarts() {
-        return total('searchIssuesStarts');
-      },
-      get searchIssuesCompleted() {
-        return total('searchIssuesCompleted');
-      },
-      get searchIssuesAborted() {
-        return total('searchIssuesAborted');
-      },
-      get searchIssuesPages() {
-        return total('searchIssuesPages');
-      },
-    },
+    stats: () => sumDemoToolStats(servers.map((server) => server.stats)),
     async close() {
       await balancer.close();
       await Promise.all(servers.map((server) => server.close()));
@@ -278,9 +268,11 @@ async function runStageClient(scenario: TraceScenario, url: string): Promise<Cli
 }
 
 /** Waits until every started run of the tool has completed or aborted (a cut reaches the server late). */
-async function toolsSettled(stats: DemoToolStats): Promise<void> {
-  const settled = () =>
-    stats.searchIssuesStarts === stats.searchIssuesCompleted + stats.searchIssuesAborted;
+async function toolsSettled(server: StageServer): Promise<void> {
+  const settled = () => {
+    const stats = server.stats();
+    return stats.searchIssuesStarts === stats.searchIssuesCompleted + stats.searchIssuesAborted;
+  };
   for (let waited = 0; !settled() && waited < SETTLE_MS; waited += 10)
     await new Promise((resolve) => setTimeout(resolve, 10));
 }
