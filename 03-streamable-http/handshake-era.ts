@@ -23,13 +23,11 @@ import {
   errorResponse,
   isRequest,
   type CheckedMessage,
-  type JsonRpcMessage,
   type JsonRpcRequest,
-  type RequestId,
   type JsonRpcResponse,
   type ParsedBody,
 } from '../shared/jsonrpc.ts';
-import { requestMeta, type McpServer } from '../shared/mcp-server.ts';
+import { cancellationOf, requestMeta, type McpServer } from '../shared/mcp-server.ts';
 import {
   DEFAULT_HTTP_VERSION,
   isHandshakeVersion,
@@ -94,10 +92,14 @@ export async function handleHandshakePost(
   }
 
   const { message } = parsed;
-  const cancelled = cancelledRequest(message);
+  const cancelled = cancellationOf(message);
   if (session && context.sessions && cancelled) {
     // The request it names may run on another instance: the session store finds it.
-    await context.sessions.cancel(session, cancelled.requestId, cancelled.reason);
+    await context.sessions.cancel(
+      session,
+      cancelled.requestId,
+      cancelled.reason ?? 'cancelled by the client',
+    );
     res.status(202).end();
     return;
   }
@@ -423,17 +425,6 @@ export async function handleDelete(
   if (!session) return;
   await context.sessions?.delete(session.id, 'client sent DELETE');
   res.status(204).end();
-}
-
-/** The request a `notifications/cancelled` names, if the message is one. */
-function cancelledRequest(
-  message: JsonRpcMessage,
-): { requestId: RequestId; reason: string } | undefined {
-  if (!('method' in message) || isRequest(message) || message.method !== 'notifications/cancelled')
-    return undefined;
-  const { requestId, reason } = message.params ?? {};
-  if (typeof requestId !== 'string' && typeof requestId !== 'number') return undefined;
-  return { requestId, reason: typeof reason === 'string' ? reason : 'cancelled by the client' };
 }
 
 /** The media types the client listed in `Accept`, without parameters. */

@@ -21,6 +21,7 @@ import {
   ErrorCode,
   JsonRpcError,
   errorResponse,
+  isNotification,
   isPlainObject,
   isRequest,
   type JsonObject,
@@ -28,6 +29,7 @@ import {
   type JsonRpcNotification,
   type JsonRpcRequest,
   type JsonRpcResponse,
+  type RequestId,
 } from './jsonrpc.ts';
 import { linkedController } from './cancellation.ts';
 import type { HandshakeState } from './handshake-state.ts';
@@ -262,10 +264,9 @@ export class McpServer {
         return;
       case 'notifications/cancelled': {
         // "The receiver SHOULD stop work and send no response"; unknown or finished ids are ignored.
-        const requestId = notification.params?.requestId;
-        if (typeof requestId === 'string' || typeof requestId === 'number') {
-          handshake.inFlight.get(requestId)?.abort(notification.params?.reason);
-        }
+        const cancellation = cancellationOf(notification);
+        if (cancellation)
+          handshake.inFlight.get(cancellation.requestId)?.abort(cancellation.reason);
         return;
       }
       default:
@@ -463,4 +464,30 @@ function methodNotFound(method: string): JsonRpcError {
 
 function toolError(text: string): CallToolResult & JsonObject {
   return { content: [{ type: 'text', text }], isError: true };
+}
+
+/** What a `notifications/cancelled` says. */
+export interface Cancellation {
+  /** The request to stop. */
+  requestId: RequestId;
+  /** Why, if the client said. */
+  reason: string | undefined;
+}
+
+/**
+ * The request a `notifications/cancelled` names, and why; `undefined` for any
+ * other message, or one without a usable `requestId`.
+ *
+ * @example
+ * ```ts
+ * cancellationOf({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 3 } });
+ * // { requestId: 3, reason: undefined }
+ * ```
+ * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/utilities/cancellation
+ */
+export function cancellationOf(message: JsonRpcMessage): Cancellation | undefined {
+  if (!isNotification(message) || message.method !== 'notifications/cancelled') return undefined;
+  const { requestId, reason } = message.params ?? {};
+  if (typeof requestId !== 'string' && typeof requestId !== 'number') return undefined;
+  return { requestId, reason: typeof reason === 'string' ? reason : undefined };
 }
