@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['shared/**/*.test.ts', '0*/**/*.test.ts', 'docs/**/*.test.ts'],
+    include: ['shared/**/*.test.ts', '0*/**/*.test.ts', 'lab/**/*.test.ts', 'docs/**/*.test.ts'],
     // verbose: every test name is a behaviour the course claims, and measured figures (annotations) are shown.
     reporters: ['verbose', 'json'],
     outputFile: { json: 'test-results/vitest.json' },

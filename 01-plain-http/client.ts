@@ -15,16 +15,20 @@
 import { parseArgs } from 'node:util';
 import { Agent, fetch } from 'undici';
 import { isEntryPoint } from '../shared/cli.ts';
-import { searchIssuesArguments, type SearchIssuesArgs } from '../shared/demo-tools.ts';
-import { checkMessage, type JsonRpcMessage } from '../shared/jsonrpc.ts';
-import { firstText } from '../shared/tools.ts';
-import { McpClient, type ClientTransport, type SendOptions } from '../shared/mcp-client.ts';
-import { startSpinner } from '../shared/terminal.ts';
+import { searchIssuesArguments, type SearchIssuesArgs } from '../shared/demo/demo-tools.ts';
+import { checkMessage, type JsonRpcMessage } from '../shared/protocol/jsonrpc.ts';
+import { firstText } from '../shared/protocol/tools.ts';
+import {
+  McpClient,
+  type ClientTransport,
+  type SendOptions,
+} from '../shared/protocol/mcp-client.ts';
+import { startSpinner } from '../shared/demo/terminal.ts';
 import {
   LATEST_HANDSHAKE_VERSION,
   isSupportedVersion,
   type ProtocolVersion,
-} from '../shared/versions.ts';
+} from '../shared/protocol/versions.ts';
 
 /** Options for {@link PlainHttpClientTransport}. */
 export interface PlainHttpTransportOptions {

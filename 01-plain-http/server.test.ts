@@ -1,9 +1,9 @@
 // Stage 01 on the wire: what each request, good or bad, gets back. Every bad
 // input has a stated answer, and none crashes or hangs the server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MetaKey } from '../shared/versions.ts';
-import { MAX_BODY_BYTES } from '../shared/http-body.ts';
-import { rawRequest } from '../shared/raw-http.ts';
+import { MetaKey } from '../shared/protocol/versions.ts';
+import { MAX_BODY_BYTES } from '../shared/http/body.ts';
+import { rawRequest } from '../lab/support/raw-http.ts';
 import { createPlainHttpServer, type PlainHttpServer } from './server.ts';
 
 let server: PlainHttpServer;

@@ -16,12 +16,12 @@
  */
 import express, { type Request, type Response } from 'express';
 import { answerDiagnostics, closeOnSignals, isEntryPoint, portFromEnv } from '../shared/cli.ts';
-import { abortWhenClosed } from '../shared/cancellation.ts';
-import { serveOnLoopback } from '../shared/http-server.ts';
-import { createDemoTools, type DemoToolStats } from '../shared/demo-tools.ts';
-import { httpStatusFor, rejectRequest, sendJsonRpcError } from '../shared/errors.ts';
-import { bodyText, handleBodyErrors, readJsonBody } from '../shared/http-body.ts';
-import { HandshakeState } from '../shared/handshake-state.ts';
+import { abortWhenClosed } from '../shared/protocol/cancellation.ts';
+import { serveOnLoopback } from '../shared/http/loopback-server.ts';
+import { createDemoTools, type DemoToolStats } from '../shared/demo/demo-tools.ts';
+import { httpStatusFor, rejectRequest, sendJsonRpcError } from '../shared/http/errors.ts';
+import { bodyText, handleBodyErrors, readJsonBody } from '../shared/http/body.ts';
+import { HandshakeState } from '../shared/protocol/handshake-state.ts';
 import {
   ErrorCode,
   errorResponse,
@@ -29,14 +29,14 @@ import {
   parseJsonRpc,
   type JsonRpcMessage,
   type JsonRpcResponse,
-} from '../shared/jsonrpc.ts';
-import { McpServer, eraOf, requestMeta } from '../shared/mcp-server.ts';
+} from '../shared/protocol/jsonrpc.ts';
+import { McpServer, eraOf, requestMeta } from '../shared/protocol/mcp-server.ts';
 import {
   rejectForeignHost,
   rejectForeignOrigin,
   type HostPolicy,
   type OriginPolicy,
-} from '../shared/origin.ts';
+} from '../shared/http/origin.ts';
 import {
   DEFAULT_HTTP_VERSION,
   MetaKey,
@@ -44,7 +44,7 @@ import {
   isHandshakeVersion,
   isSupportedVersion,
   type HandshakeVersion,
-} from '../shared/versions.ts';
+} from '../shared/protocol/versions.ts';
 
 /** Where stage 01 listens unless `PORT` says otherwise. */
 export const DEFAULT_PORT = 3001;

@@ -15,12 +15,12 @@
 import { parseArgs } from 'node:util';
 import { EventSource } from 'eventsource';
 import { isEntryPoint } from '../shared/cli.ts';
-import { searchIssuesArguments, type SearchIssuesArgs } from '../shared/demo-tools.ts';
-import { checkMessage, type JsonRpcMessage } from '../shared/jsonrpc.ts';
-import { firstText } from '../shared/tools.ts';
-import { McpClient, type ClientTransport, type Progress } from '../shared/mcp-client.ts';
-import { printOutcome, progressBar, startSpinner } from '../shared/terminal.ts';
-import { LATEST_HANDSHAKE_VERSION } from '../shared/versions.ts';
+import { searchIssuesArguments, type SearchIssuesArgs } from '../shared/demo/demo-tools.ts';
+import { checkMessage, type JsonRpcMessage } from '../shared/protocol/jsonrpc.ts';
+import { firstText } from '../shared/protocol/tools.ts';
+import { McpClient, type ClientTransport, type Progress } from '../shared/protocol/mcp-client.ts';
+import { printOutcome, progressBar, startSpinner } from '../shared/demo/terminal.ts';
+import { LATEST_HANDSHAKE_VERSION } from '../shared/protocol/versions.ts';
 
 /** The error pending requests fail with when the stream drops: their answers cannot arrive any more. */
 export class StreamDroppedError extends Error {

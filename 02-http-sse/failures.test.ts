@@ -1,9 +1,9 @@
 // What HTTP+SSE gives and the three ways its two-endpoint design breaks, each
 // measured. If one of these behaviours changes, its test fails.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startBalancer, type Balancer } from '../shared/balancer.ts';
-import { McpClient } from '../shared/mcp-client.ts';
-import { startServerProcess } from '../shared/server-process.ts';
+import { startBalancer, type Balancer } from '../lab/deploy/balancer.ts';
+import { McpClient } from '../shared/protocol/mcp-client.ts';
+import { startServerProcess } from '../lab/deploy/server-process.ts';
 import { SseClientTransport, runHttpSseClient } from './client.ts';
 import { createHttpSseServer, type HttpSseServer } from './server.ts';
 

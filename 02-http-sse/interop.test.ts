@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   expectEveryProgressDespiteSdkRace,
   watchProgress,
-} from '../shared/sdk-progress-race.fixture.ts';
+} from '../lab/support/sdk-progress-race.fixture.ts';
 import { createHttpSseServer, type HttpSseServer } from './server.ts';
 
 let server: HttpSseServer;

@@ -1,7 +1,7 @@
 // Stage 02 on the wire: the stream's first bytes, keep-alives, every rejection,
 // and a session that lives exactly as long as its stream.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rawRequest } from '../shared/raw-http.ts';
+import { rawRequest } from '../lab/support/raw-http.ts';
 import { createHttpSseServer, type HttpSseServer } from './server.ts';
 
 let server: HttpSseServer;

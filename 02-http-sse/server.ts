@@ -17,19 +17,19 @@
  */
 import express, { type Request, type Response } from 'express';
 import { answerDiagnostics, closeOnSignals, isEntryPoint, portFromEnv } from '../shared/cli.ts';
-import { serveOnLoopback } from '../shared/http-server.ts';
-import { createDemoTools, type DemoToolStats } from '../shared/demo-tools.ts';
-import { rejectRequest, sendJsonRpcError } from '../shared/errors.ts';
-import { bodyText, handleBodyErrors, readJsonBody } from '../shared/http-body.ts';
-import { parseJsonRpc, type JsonRpcMessage } from '../shared/jsonrpc.ts';
-import { McpServer } from '../shared/mcp-server.ts';
+import { serveOnLoopback } from '../shared/http/loopback-server.ts';
+import { createDemoTools, type DemoToolStats } from '../shared/demo/demo-tools.ts';
+import { rejectRequest, sendJsonRpcError } from '../shared/http/errors.ts';
+import { bodyText, handleBodyErrors, readJsonBody } from '../shared/http/body.ts';
+import { parseJsonRpc, type JsonRpcMessage } from '../shared/protocol/jsonrpc.ts';
+import { McpServer } from '../shared/protocol/mcp-server.ts';
 import {
   rejectForeignHost,
   rejectForeignOrigin,
   type HostPolicy,
   type OriginPolicy,
-} from '../shared/origin.ts';
-import { SSE_HEADERS } from '../shared/sse.ts';
+} from '../shared/http/origin.ts';
+import { SSE_HEADERS } from '../shared/http/sse.ts';
 import { SessionTable, type SseSession } from './sessions.ts';
 
 /** Where stage 02 listens unless `PORT` says otherwise. */

@@ -15,9 +15,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { HandshakeState } from '../shared/handshake-state.ts';
-import type { JsonRpcMessage } from '../shared/jsonrpc.ts';
-import { writeSseComment, writeSseEvent } from '../shared/sse.ts';
+import { HandshakeState } from '../shared/protocol/handshake-state.ts';
+import type { JsonRpcMessage } from '../shared/protocol/jsonrpc.ts';
+import { writeSseComment, writeSseEvent } from '../shared/http/sse.ts';
 
 /** One client's session: its stream, its handshake state, its running requests. */
 export class SseSession {

@@ -23,11 +23,11 @@ import {
   isRequest,
   type JsonRpcMessage,
   type RequestId,
-} from '../shared/jsonrpc.ts';
-import type { ClientTransport, SendOptions } from '../shared/mcp-client.ts';
-import type { ToolDefinition } from '../shared/tools.ts';
-import { isStatelessVersion } from '../shared/versions.ts';
-import { mirroredParameters, requestHeaders } from './request-metadata.ts';
+} from '../shared/protocol/jsonrpc.ts';
+import type { ClientTransport, SendOptions } from '../shared/protocol/mcp-client.ts';
+import type { ToolDefinition } from '../shared/protocol/tools.ts';
+import { isStatelessVersion } from '../shared/protocol/versions.ts';
+import { mirroredParameters, requestHeaders } from '../shared/http/request-metadata.ts';
 
 /** The server no longer knows our session (404): the client must initialize again. */
 export class SessionNotFoundError extends Error {

@@ -14,11 +14,11 @@
  */
 import { parseArgs } from 'node:util';
 import { isEntryPoint } from '../shared/cli.ts';
-import { searchIssuesArguments, type SearchIssuesArgs } from '../shared/demo-tools.ts';
-import { ErrorCode, JsonRpcError } from '../shared/jsonrpc.ts';
-import { McpClient, type Progress } from '../shared/mcp-client.ts';
-import { printOutcome, progressBar, startSpinner } from '../shared/terminal.ts';
-import { firstText } from '../shared/tools.ts';
+import { searchIssuesArguments, type SearchIssuesArgs } from '../shared/demo/demo-tools.ts';
+import { ErrorCode, JsonRpcError } from '../shared/protocol/jsonrpc.ts';
+import { McpClient, type Progress } from '../shared/protocol/mcp-client.ts';
+import { printOutcome, progressBar, startSpinner } from '../shared/demo/terminal.ts';
+import { firstText } from '../shared/protocol/tools.ts';
 import {
   LATEST_HANDSHAKE_VERSION,
   LATEST_VERSION,
@@ -26,7 +26,7 @@ import {
   isStatelessVersion,
   isSupportedVersion,
   type ProtocolVersion,
-} from '../shared/versions.ts';
+} from '../shared/protocol/versions.ts';
 import {
   SessionNotFoundError,
   StreamLostError,

@@ -14,7 +14,7 @@
 import { parseArgs } from 'node:util';
 import { printStreamableRun, runStreamableHttpClient } from './client.ts';
 import { createStreamableHttpServer } from './server.ts';
-import { LATEST_VERSION, isSupportedVersion } from '../shared/versions.ts';
+import { LATEST_VERSION, isSupportedVersion } from '../shared/protocol/versions.ts';
 
 const { values } = parseArgs({
   options: {

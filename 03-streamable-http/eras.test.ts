@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listenOnLoopback } from '../shared/cli.ts';
-import { ErrorCode } from '../shared/jsonrpc.ts';
+import { ErrorCode } from '../shared/protocol/jsonrpc.ts';
 import { StreamableHttpClientTransport } from './client-transport.ts';
 import { connectInEra, runStreamableHttpClient } from './client.ts';
 import { createStreamableHttpServer, type StreamableHttpServer } from './server.ts';

@@ -1,7 +1,7 @@
 // The in-memory event store: ids that are unique and name their stream,
 // replay that never crosses streams, and bounds that refuse to leave gaps.
 import { describe, expect, it } from 'vitest';
-import type { JsonRpcMessage } from '../shared/jsonrpc.ts';
+import type { JsonRpcMessage } from '../shared/protocol/jsonrpc.ts';
 import { InMemoryEventStore, MAX_EVENTS_PER_STREAM, parseEventId } from './event-store.ts';
 
 const note = (n: number): JsonRpcMessage => ({

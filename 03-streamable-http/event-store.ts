@@ -13,7 +13,7 @@
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#resumability-and-redelivery
  * @module
  */
-import type { JsonRpcMessage } from '../shared/jsonrpc.ts';
+import type { JsonRpcMessage } from '../shared/protocol/jsonrpc.ts';
 
 /** Names one SSE stream: a POST's answer stream or a session's standalone GET stream. */
 export type StreamId = string;

@@ -16,8 +16,8 @@
  * @module
  */
 import type { Request, Response } from 'express';
-import { rejectRequest, sendJsonRpcError } from '../shared/errors.ts';
-import { HandshakeState } from '../shared/handshake-state.ts';
+import { rejectRequest, sendJsonRpcError } from '../shared/http/errors.ts';
+import { HandshakeState } from '../shared/protocol/handshake-state.ts';
 import {
   ErrorCode,
   errorResponse,
@@ -26,16 +26,16 @@ import {
   type JsonRpcRequest,
   type JsonRpcResponse,
   type ParsedBody,
-} from '../shared/jsonrpc.ts';
-import { cancellationOf, requestMeta, type McpServer } from '../shared/mcp-server.ts';
+} from '../shared/protocol/jsonrpc.ts';
+import { cancellationOf, requestMeta, type McpServer } from '../shared/protocol/mcp-server.ts';
 import {
   DEFAULT_HTTP_VERSION,
   isHandshakeVersion,
   type HandshakeVersion,
-} from '../shared/versions.ts';
+} from '../shared/protocol/versions.ts';
 import type { EventStore } from './event-store.ts';
 import type { Session, SessionStore } from './sessions.ts';
-import { abortWhenClosed } from '../shared/cancellation.ts';
+import { abortWhenClosed } from '../shared/protocol/cancellation.ts';
 import { ResumableStream, type StreamOptions } from './stream.ts';
 
 /** What the handshake era needs from the server. */

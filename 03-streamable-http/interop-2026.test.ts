@@ -12,9 +12,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   expectEveryProgressDespiteSdkRace,
   watchProgress,
-} from '../shared/sdk-progress-race.fixture.ts';
+} from '../lab/support/sdk-progress-race.fixture.ts';
 import { runStreamableHttpClient } from './client.ts';
-import { exchangeLine, startSdk2026Server, type Sdk2026Server } from './sdk-2026-server.fixture.ts';
+import {
+  exchangeLine,
+  startSdk2026Server,
+  type Sdk2026Server,
+} from '../lab/support/sdk-2026-server.fixture.ts';
 import { createStreamableHttpServer, type StreamableHttpServer } from './server.ts';
 
 const SEARCH = { query: 'stream', pages: 5, delayMs: 20 };

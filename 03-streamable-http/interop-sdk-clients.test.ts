@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   expectEveryProgressDespiteSdkRace,
   watchProgress,
-} from '../shared/sdk-progress-race.fixture.ts';
+} from '../lab/support/sdk-progress-race.fixture.ts';
 import { createStreamableHttpServer, type StreamableHttpServer } from './server.ts';
 
 const SEARCH = { query: 'stream', pages: 5, delayMs: 20 };

@@ -11,7 +11,7 @@ import {
   type SdkServer,
   type SdkSession,
   type SessionOptions,
-} from './sdk-servers.fixture.ts';
+} from '../lab/support/sdk-servers.fixture.ts';
 
 const SEARCH = { query: 'stream', pages: 5, delayMs: 20 };
 

@@ -3,11 +3,11 @@
 // session is replaced, and stateless mode scales out behind round-robin.
 import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBalancer } from '../shared/balancer.ts';
+import { startBalancer } from '../lab/deploy/balancer.ts';
 import { listenOnLoopback } from '../shared/cli.ts';
-import type { JsonRpcMessage } from '../shared/jsonrpc.ts';
-import { firstText } from '../shared/tools.ts';
-import { McpClient } from '../shared/mcp-client.ts';
+import type { JsonRpcMessage } from '../shared/protocol/jsonrpc.ts';
+import { firstText } from '../shared/protocol/tools.ts';
+import { McpClient } from '../shared/protocol/mcp-client.ts';
 import { StreamableHttpClientTransport } from './client-transport.ts';
 import { InMemoryEventStore } from './event-store.ts';
 import { MAX_FINISHED_STREAMS } from './sessions.ts';

@@ -2,10 +2,10 @@
 // with its HTTP status, answers without state, and a closed stream as a cancellation.
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDemoTools } from '../shared/demo-tools.ts';
-import type { JsonObject } from '../shared/jsonrpc.ts';
-import type { Tool } from '../shared/tools.ts';
-import { MetaKey } from '../shared/versions.ts';
+import { createDemoTools } from '../shared/demo/demo-tools.ts';
+import type { JsonObject } from '../shared/protocol/jsonrpc.ts';
+import type { Tool } from '../shared/protocol/tools.ts';
+import { MetaKey } from '../shared/protocol/versions.ts';
 import { createStreamableHttpServer, type StreamableHttpServer } from './server.ts';
 
 /** A tool that needs the client's `sampling` capability. */

@@ -17,8 +17,8 @@
  * @module
  */
 import type { Request, Response } from 'express';
-import { httpStatusFor, sendJsonRpcError } from '../shared/errors.ts';
-import { HandshakeState } from '../shared/handshake-state.ts';
+import { httpStatusFor, sendJsonRpcError } from '../shared/http/errors.ts';
+import { HandshakeState } from '../shared/protocol/handshake-state.ts';
 import {
   ErrorCode,
   errorResponse,
@@ -26,11 +26,11 @@ import {
   type JsonRpcMessage,
   type JsonRpcNotification,
   type JsonRpcRequest,
-} from '../shared/jsonrpc.ts';
-import { eraOf, requestMeta, type McpServer } from '../shared/mcp-server.ts';
-import { MetaKey, isStatelessVersion } from '../shared/versions.ts';
-import { headerMismatch } from './request-metadata.ts';
-import { abortWhenClosed } from '../shared/cancellation.ts';
+} from '../shared/protocol/jsonrpc.ts';
+import { eraOf, requestMeta, type McpServer } from '../shared/protocol/mcp-server.ts';
+import { MetaKey, isStatelessVersion } from '../shared/protocol/versions.ts';
+import { headerMismatch } from '../shared/http/request-metadata.ts';
+import { abortWhenClosed } from '../shared/protocol/cancellation.ts';
 import { ResumableStream } from './stream.ts';
 
 /** What the 2026 path needs from the server. */

@@ -2,8 +2,8 @@
 // rejection, with sessions and in stateless mode.
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_BODY_BYTES } from '../shared/http-body.ts';
-import { rawRequest } from '../shared/raw-http.ts';
+import { MAX_BODY_BYTES } from '../shared/http/body.ts';
+import { rawRequest } from '../lab/support/raw-http.ts';
 import { parseEventId } from './event-store.ts';
 import { createStreamableHttpServer, type StreamableHttpServer } from './server.ts';
 

@@ -20,19 +20,19 @@ import { setMaxListeners } from 'node:events';
 import { parseArgs } from 'node:util';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { answerDiagnostics, closeOnSignals, isEntryPoint, portFromEnv } from '../shared/cli.ts';
-import { serveOnLoopback } from '../shared/http-server.ts';
-import { createDemoTools, type DemoToolStats } from '../shared/demo-tools.ts';
-import { rejectRequest, sendJsonRpcError } from '../shared/errors.ts';
-import { bodyText, handleBodyErrors, readJsonBody } from '../shared/http-body.ts';
-import { ErrorCode, errorResponse, parseJsonRpc } from '../shared/jsonrpc.ts';
-import { McpServer } from '../shared/mcp-server.ts';
+import { serveOnLoopback } from '../shared/http/loopback-server.ts';
+import { createDemoTools, type DemoToolStats } from '../shared/demo/demo-tools.ts';
+import { rejectRequest, sendJsonRpcError } from '../shared/http/errors.ts';
+import { bodyText, handleBodyErrors, readJsonBody } from '../shared/http/body.ts';
+import { ErrorCode, errorResponse, parseJsonRpc } from '../shared/protocol/jsonrpc.ts';
+import { McpServer } from '../shared/protocol/mcp-server.ts';
 import {
   rejectForeignHost,
   rejectForeignOrigin,
   type HostPolicy,
   type OriginPolicy,
-} from '../shared/origin.ts';
-import type { Tool } from '../shared/tools.ts';
+} from '../shared/http/origin.ts';
+import type { Tool } from '../shared/protocol/tools.ts';
 import { InMemoryEventStore, type EventStore } from './event-store.ts';
 import {
   acceptList,
@@ -46,9 +46,7 @@ import {
   isRevision2026Post,
   type Revision2026Context,
 } from './revision-2026.ts';
-import { StoreUnavailableError } from './redis-connection.ts';
-import { openRedisState, type RedisState } from './redis-sessions.ts';
-import { InMemorySessionStore, type SessionStore } from './sessions.ts';
+import { InMemorySessionStore, StoreUnavailableError, type SessionStore } from './sessions.ts';
 
 /** Where stage 03 listens unless `PORT` says otherwise. */
 export const DEFAULT_PORT = 3003;
@@ -79,16 +77,12 @@ export interface StreamableHttpServerOptions extends OriginPolicy, HostPolicy {
   /** The tools to serve; the course's demo tools by default. */
   tools?: ReadonlyArray<Tool<never>>;
   /**
-   * Keep sessions and events in this Redis, shared with every instance that
-   * uses it: any instance can then serve any session (redis-sessions.ts).
-   * Ignored in stateless mode, which has nothing to share.
+   * Where sessions live; in this process's memory by default. A store shared
+   * by every instance (scale-out/server.ts passes Redis) lets any instance
+   * serve any session. Ignored in stateless mode, which keeps no sessions.
    */
-  redisUrl?: string;
-  /** With `redisUrl`: how long an instance's owner key lives unrenewed (see `OWNER_TTL_MS`). */
-  ownerTtlMs?: number;
-  /** Share these between instances in one process to let any of them serve any session. */
   sessionStore?: SessionStore;
-  /** The event store to use with `sessionStore`; in memory by default. */
+  /** Where events are kept for a resume, beside `sessionStore`; in memory by default. */
   eventStore?: EventStore;
   /** Called with unexpected errors (bugs), never with bad input. Defaults to `console.error`. */
   onError?: (error: unknown) => void;
@@ -106,9 +100,7 @@ export interface StreamableHttpServer {
   readonly connections: number;
   /** The demo tools' counters. */
   stats: DemoToolStats;
-  /** With Redis: resumes served here for streams another instance writes. */
-  readonly streamsFollowed: number;
-  /** Stops accepting, aborts running work, ends this process's sessions and closes Redis. */
+  /** Stops accepting, aborts running work, and ends the sessions it keeps in memory. */
   close(): Promise<void>;
 }
 
@@ -142,32 +134,21 @@ export async function createStreamableHttpServer(
   setMaxListeners(Infinity, shutdown.signal);
   const { retryMs = RETRY_MS, keepAliveMs = KEEP_ALIVE_MS, pollAfterMs } = options;
   const retentionMs = options.streamRetentionMs ?? STREAM_RETENTION_MS;
-  // Where sessions and events live: nowhere (stateless), Redis, the caller's stores, or this process.
-  const redis: RedisState | undefined =
-    options.redisUrl && !options.stateless
-      ? await openRedisState(options.redisUrl, {
-          retentionMs,
-          keepAliveMs,
-          onError,
-          ...(options.ownerTtlMs === undefined ? {} : { ownerTtlMs: options.ownerTtlMs }),
-        })
-      : undefined;
+  // Where sessions and events live: nowhere (stateless), the caller's stores, or this process.
   const ownSessions =
-    options.stateless || options.sessionStore || redis ? undefined : new InMemorySessionStore();
+    options.stateless || options.sessionStore ? undefined : new InMemorySessionStore();
   const context: Context = {
     handshakeEra: {
       mcp,
-      sessions: options.stateless
-        ? undefined
-        : (redis?.sessions ?? options.sessionStore ?? ownSessions),
-      eventStore: redis?.eventStore ?? options.eventStore ?? new InMemoryEventStore(),
+      sessions: options.stateless ? undefined : (options.sessionStore ?? ownSessions),
+      eventStore: options.eventStore ?? new InMemoryEventStore(),
       shutdown: shutdown.signal,
       streams: { retryMs, keepAliveMs, pollAfterMs, retentionMs },
     },
     revision2026: { mcp, shutdown: shutdown.signal, keepAliveMs },
   };
 
-  // POSTs in flight: on close, each one aborted by the shutdown still sends its answer before Redis goes.
+  // POSTs in flight: on close, each one aborted by the shutdown still sends its answer before the stores go.
   const posts = new Set<Promise<void>>();
   const app = express();
   app.disable('x-powered-by');
@@ -215,14 +196,10 @@ export async function createStreamableHttpServer(
       return connections.accepted;
     },
     stats: demo.stats,
-    get streamsFollowed() {
-      return redis?.sessions.streamsFollowed ?? 0;
-    },
     async close() {
       shutdown.abort('server closing');
       await Promise.allSettled(posts);
       await ownSessions?.clear('server closing');
-      await redis?.close();
       await server.close();
     },
   };
@@ -271,8 +248,8 @@ function requireAccept(...types: string[]) {
 }
 
 /**
- * 503 with a JSON-RPC error while the shared store cannot be reached: the
- * request was not served, and may be sent again shortly.
+ * 503 with a JSON-RPC error while a shared session store cannot be reached:
+ * the request was not served, and may be sent again shortly.
  */
 function answerStoreUnavailable(
   error: unknown,
@@ -295,22 +272,17 @@ if (isEntryPoint(import.meta.url)) {
   });
   const stateless = values.stateless || process.env.STATELESS === '1';
   const pollAfter = values['poll-after'];
-  const redisUrl = process.env.REDIS_URL;
   const server = await createStreamableHttpServer({
     port: portFromEnv(DEFAULT_PORT),
     stateless,
     ...(pollAfter === undefined ? {} : { pollAfterMs: Number(pollAfter) }),
-    ...(redisUrl ? { redisUrl } : {}),
   });
-  console.log(
-    `listening on ${server.url}${redisUrl && !stateless ? ` (sessions in ${redisUrl})` : ''}`,
-  );
+  console.log(`listening on ${server.url}`);
   closeOnSignals(() => server.close());
   answerDiagnostics(() => ({
     sessions: server.sessions,
     openSockets: server.openSockets,
     connections: server.connections,
-    streamsFollowed: server.streamsFollowed,
     ...server.stats,
   }));
 }

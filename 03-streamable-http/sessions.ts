@@ -14,8 +14,8 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import type { HandshakeState } from '../shared/handshake-state.ts';
-import type { RequestId } from '../shared/jsonrpc.ts';
+import type { HandshakeState } from '../shared/protocol/handshake-state.ts';
+import type { RequestId } from '../shared/protocol/jsonrpc.ts';
 import type { StreamId } from './event-store.ts';
 import type { ResumableStream } from './stream.ts';
 
@@ -103,6 +103,19 @@ export class Session {
 }
 
 /**
+ * A request could not be served because a shared session store could not be
+ * reached. Part of the store contract: the server answers it with 503 and a
+ * JSON-RPC error, and the client may retry; the server needs to know nothing
+ * of the store behind it (scale-out/redis-connection.ts throws it for Redis).
+ */
+export class StoreUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super('Service Unavailable: the session store cannot be reached; retry shortly', { cause });
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+/**
  * Where sessions are kept. The server looks every request's session up here.
  *
  * @remarks Behind a load balancer every instance must see the same sessions,
@@ -111,7 +124,10 @@ export class Session {
 export interface SessionStore {
   /** Opens a session for what `initialize` agreed. */
   create(handshake: HandshakeState): Promise<Session>;
-  /** The session with this id, its idle time renewed; `undefined` when unknown, ended or expired. */
+  /**
+   * The session with this id, its idle time renewed; `undefined` when unknown, ended or expired.
+   * @throws {@link StoreUnavailableError} when a shared store cannot be reached.
+   */
   get(id: string): Promise<Session | undefined>;
   /**
    * `notifications/cancelled`: aborts the named request of the session,

@@ -18,8 +18,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import type { JsonRpcMessage } from '../shared/jsonrpc.ts';
-import { SSE_HEADERS, writeSseComment, writeSseEvent } from '../shared/sse.ts';
+import type { JsonRpcMessage } from '../shared/protocol/jsonrpc.ts';
+import { SSE_HEADERS, writeSseComment, writeSseEvent } from '../shared/http/sse.ts';
 import { parseEventId, type EventId, type EventStore, type StreamId } from './event-store.ts';
 
 /** How a stream behaves. */
