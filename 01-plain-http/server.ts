@@ -2,7 +2,7 @@
  * Stage 01 server: MCP as plain JSON-RPC over HTTP. One POST carries one
  * message; the answer is one JSON body.
  *
- * Teaches: what request/response gives (simple, stateless, any instance can
+ * Teaches: what request/response gives (simple, sessionless, any instance can
  * answer any request) and what it cannot give: the response body is the only
  * way back, and it carries exactly one message, so a running tool has nowhere
  * to send progress. From 2025-03-26 on, such a server is also a valid,
@@ -198,7 +198,7 @@ async function handlePost(
     return;
   }
   const era = eraOf(message);
-  if (era === 'stateless') {
+  if (era === 'per-request') {
     // 2026-07-28: the header must be there and agree with _meta, so intermediaries can trust it.
     const metaVersion = requestMeta(message)?.[MetaKey.protocolVersion];
     if (header !== metaVersion) {

@@ -26,7 +26,7 @@ import {
 } from '../shared/protocol/jsonrpc.ts';
 import type { ClientTransport, SendOptions } from '../shared/protocol/mcp-client.ts';
 import type { ToolDefinition } from '../shared/protocol/tools.ts';
-import { isStatelessVersion } from '../shared/protocol/versions.ts';
+import { isPerRequestVersion } from '../shared/protocol/versions.ts';
 import { mirroredParameters, requestHeaders } from '../shared/http/request-metadata.ts';
 
 /** The server no longer knows our session (404): the client must initialize again. */
@@ -39,7 +39,7 @@ export class SessionNotFoundError extends Error {
 
 /**
  * A stream ended before its answer and cannot be resumed: revision
- * 2026-07-28 has no resumption, and a stream without event ids (stateless
+ * 2026-07-28 has no resumption, and a stream without event ids (sessionless
  * mode) offers no place to resume from. The answer is lost; in 2026-07-28 the
  * client "MUST resend it as a new request with a new id".
  */
@@ -130,7 +130,7 @@ export class StreamableHttpClientTransport implements ClientTransport {
     if (isRequest(message)) {
       if (message.method === 'tools/list') this.#toolListRequests.add(message.id);
       // 2026-07-28: method, name and marked arguments mirrored into headers, for intermediaries.
-      if (isStatelessVersion(options.protocolVersion)) {
+      if (isPerRequestVersion(options.protocolVersion)) {
         const name = message.params?.name;
         headers = requestHeaders(
           message,
@@ -207,7 +207,7 @@ export class StreamableHttpClientTransport implements ClientTransport {
       }
       if (answered || options.signal?.aborted) return;
       // 2026-07-28 streams are never resumed; a stream without ids or session cannot be.
-      if (isStatelessVersion(options.protocolVersion) || !lastEventId || !this.#sessionId) {
+      if (isPerRequestVersion(options.protocolVersion) || !lastEventId || !this.#sessionId) {
         throw new StreamLostError();
       }
       fruitless = lastEventId === before ? fruitless + 1 : 0;
@@ -298,7 +298,7 @@ export class StreamableHttpClientTransport implements ClientTransport {
     if (extra.body !== undefined) headers['Content-Type'] = 'application/json';
     Object.assign(headers, extra.headers);
     // Sessions belong to the handshake era; a 2026-07-28 request never carries one.
-    if (this.#sessionId && !isStatelessVersion(protocolVersion))
+    if (this.#sessionId && !isPerRequestVersion(protocolVersion))
       headers['Mcp-Session-Id'] = this.#sessionId;
     if (protocolVersion) headers['MCP-Protocol-Version'] = protocolVersion;
     if (extra.lastEventId) headers['Last-Event-ID'] = extra.lastEventId;

@@ -23,7 +23,7 @@ import {
   LATEST_HANDSHAKE_VERSION,
   LATEST_VERSION,
   isHandshakeVersion,
-  isStatelessVersion,
+  isPerRequestVersion,
   isSupportedVersion,
   type ProtocolVersion,
 } from '../shared/protocol/versions.ts';
@@ -125,7 +125,8 @@ export async function resendIfStreamLost<T>(
     try {
       return await call();
     } catch (error) {
-      const resend = error instanceof StreamLostError && isStatelessVersion(client.protocolVersion);
+      const resend =
+        error instanceof StreamLostError && isPerRequestVersion(client.protocolVersion);
       if (!resend || attempt >= MAX_RESENDS) throw error;
       onResend();
     }
@@ -136,7 +137,7 @@ export async function resendIfStreamLost<T>(
 export interface StreamableClientRun {
   /** The version spoken: 2026-07-28, or the one `initialize` negotiated after a fallback. */
   protocolVersion: string | undefined;
-  /** The handshake era's `Mcp-Session-Id`; `undefined` in 2026-07-28 and in stateless mode. */
+  /** The handshake era's `Mcp-Session-Id`; `undefined` in 2026-07-28 and in sessionless mode. */
   sessionId: string | undefined;
   /** The tool names `tools/list` returned. */
   tools: string[];

@@ -3,7 +3,7 @@
  * bar, cutting its connection after `--drop-after` progress events (3 by
  * default; 0 for none), and stops the server. `npm run 03:demo -- --drop-after 3`.
  * `--revision 2025-11-25` speaks the handshake era instead of 2026-07-28;
- * `--stateless` runs the server without sessions; `--poll-after MS` makes it
+ * `--sessionless` runs the server without sessions; `--poll-after MS` makes it
  * close long streams' connections so the client polls.
  *
  * Teaches: the same cut in two eras. In 2025-11-25 the client resumes with
@@ -20,7 +20,7 @@ const { values } = parseArgs({
   options: {
     'drop-after': { type: 'string', default: '3' },
     'poll-after': { type: 'string' },
-    stateless: { type: 'boolean', default: false },
+    sessionless: { type: 'boolean', default: false },
     revision: { type: 'string', default: LATEST_VERSION },
   },
 });
@@ -29,10 +29,10 @@ const protocolVersion = values.revision;
 const dropAfter = Number(values['drop-after']);
 const server = await createStreamableHttpServer({
   port: 0,
-  stateless: values.stateless,
+  sessionless: values.sessionless,
   ...(values['poll-after'] === undefined ? {} : { pollAfterMs: Number(values['poll-after']) }),
 });
-console.log(`listening on ${server.url}${values.stateless ? ' (stateless)' : ''}`);
+console.log(`listening on ${server.url}${values.sessionless ? ' (sessionless)' : ''}`);
 try {
   console.log(
     dropAfter > 0
@@ -46,7 +46,7 @@ try {
     ...(dropAfter > 0 ? { dropAfter } : {}),
   });
   printStreamableRun(run);
-  // A cut the server has to notice (stateless mode) reaches it a moment after the client saw it.
+  // A cut the server has to notice (sessionless mode) reaches it a moment after the client saw it.
   const settled = () =>
     server.stats.searchIssuesStarts ===
     server.stats.searchIssuesCompleted + server.stats.searchIssuesAborted;

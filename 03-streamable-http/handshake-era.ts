@@ -6,7 +6,7 @@
  * it in `Mcp-Session-Id`; every later request must carry it (400 without, 404
  * when unknown); a request that has something to say first is answered with a
  * resumable stream; GET resumes a stream or opens the standalone one; DELETE
- * ends the session and its work. In stateless mode none of this is kept, and
+ * ends the session and its work. In sessionless mode none of this is kept, and
  * every POST is served on its own.
  * Implements: Streamable HTTP, revisions 2025-03-26 to 2025-11-25: "Sending
  * Messages to the Server", "Listening for Messages from the Server", "Session
@@ -42,7 +42,7 @@ import { ResumableStream, type StreamOptions } from './stream.ts';
 export interface HandshakeEraContext {
   /** The MCP core that answers every message. */
   mcp: McpServer;
-  /** `undefined` in stateless mode: no sessions at all. */
+  /** `undefined` in sessionless mode: no sessions at all. */
   sessions: SessionStore | undefined;
   /** Where streams' events are kept for a resume (unused without sessions). */
   eventStore: EventStore;
@@ -56,7 +56,7 @@ export interface HandshakeEraContext {
 
 /**
  * POST in the handshake era: `initialize` opens a session; anything else needs
- * one (unless stateless). Notifications and responses get 202; a request gets
+ * one (unless sessionless). Notifications and responses get 202; a request gets
  * JSON, or a stream when it has something to say before its result.
  */
 export async function handleHandshakePost(
@@ -118,7 +118,7 @@ export async function handleHandshakePost(
   else await answerWithJson(req, res, message, state, session, context);
 }
 
-/** `initialize` opens a session (unless stateless) and names it in `Mcp-Session-Id`. */
+/** `initialize` opens a session (unless sessionless) and names it in `Mcp-Session-Id`. */
 async function handleInitialize(
   res: Response,
   request: JsonRpcRequest,
@@ -141,7 +141,7 @@ async function handleInitialize(
 
 /**
  * Finds the state a request runs under: its session's (stateful), or a fresh
- * one from the version header (stateless). Sends the rejection when there is none.
+ * one from the version header (sessionless). Sends the rejection when there is none.
  */
 async function resolveHandshake(
   req: Request,
@@ -287,7 +287,7 @@ function shuttingDown(
 /**
  * The signal a request runs under. With a session, only the session's end or
  * the server's shutdown stops it: a dropped connection can be resumed. Without
- * one (stateless mode) nothing can ever deliver the result once the
+ * one (sessionless mode) nothing can ever deliver the result once the
  * connection is gone, so the connection's close stops the work too.
  */
 function requestSignal(
@@ -397,7 +397,7 @@ export async function handleGet(
 
 /**
  * The session a GET or DELETE names: 405 when it names none (or the server
- * keeps none: stateless mode, revision 2026-07-28), then 400 or 404 as for a POST.
+ * keeps none: sessionless mode, revision 2026-07-28), then 400 or 404 as for a POST.
  */
 async function requireNamedSession(
   req: Request,

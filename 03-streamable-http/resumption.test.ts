@@ -1,6 +1,6 @@
 // What stage 03 fixes, measured with its own client: a cut stream is resumed
 // (not lost), polling survives servers that close long responses, a forgotten
-// session is replaced, and stateless mode scales out behind round-robin.
+// session is replaced, and sessionless mode scales out behind round-robin.
 import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBalancer } from '../lab/deploy/balancer.ts';
@@ -233,9 +233,9 @@ describe('a forgotten session', () => {
 });
 
 describe('scale-out behind a round-robin balancer', () => {
-  it('stateless: 2 instances answer 20 calls from 4 clients with no failure', async () => {
+  it('sessionless: 2 instances answer 20 calls from 4 clients with no failure', async () => {
     const instances = await Promise.all(
-      [0, 1].map(() => createStreamableHttpServer({ port: 0, stateless: true })),
+      [0, 1].map(() => createStreamableHttpServer({ port: 0, sessionless: true })),
     );
     const balancer = await startBalancer({
       upstreams: instances.map((i) => new URL(i.url).origin),

@@ -28,7 +28,7 @@ import {
   type JsonRpcRequest,
 } from '../shared/protocol/jsonrpc.ts';
 import { eraOf, requestMeta, type McpServer } from '../shared/protocol/mcp-server.ts';
-import { MetaKey, isStatelessVersion } from '../shared/protocol/versions.ts';
+import { MetaKey, isPerRequestVersion } from '../shared/protocol/versions.ts';
 import { headerMismatch } from '../shared/http/request-metadata.ts';
 import { abortWhenClosed } from '../shared/protocol/cancellation.ts';
 import { ResumableStream } from './stream.ts';
@@ -51,7 +51,7 @@ export interface Revision2026Context {
  */
 export function isRevision2026Post(req: Request, message: JsonRpcMessage): boolean {
   return (
-    isStatelessVersion(req.get('mcp-protocol-version')?.trim()) || eraOf(message) === 'stateless'
+    isPerRequestVersion(req.get('mcp-protocol-version')?.trim()) || eraOf(message) === 'per-request'
   );
 }
 
@@ -105,7 +105,7 @@ export async function handleRevision2026Post(
     // [spec] "Closing the response stream is cancellation": the server MUST treat it so.
     signal: abortWhenClosed(res, context.shutdown),
     handshake: new HandshakeState(), // never read on this path: nothing is remembered
-    era: 'stateless',
+    era: 'per-request',
   });
   if (!response) {
     // Cancelled: "the server MUST NOT send anything more for that request".
@@ -113,7 +113,7 @@ export async function handleRevision2026Post(
     return;
   }
   if (stream) await stream.finish(response);
-  else res.status(httpStatusFor(response, 'stateless')).json(response);
+  else res.status(httpStatusFor(response, 'per-request')).json(response);
 }
 
 /**

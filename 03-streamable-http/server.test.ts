@@ -1,5 +1,5 @@
 // Stage 03 on the wire, handshake era: every rule of the endpoint and every
-// rejection, with sessions and in stateless mode.
+// rejection, with sessions and in sessionless mode.
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from '../shared/http/body.ts';
@@ -351,18 +351,18 @@ describe('DELETE /mcp', () => {
   });
 });
 
-describe('stateless mode', () => {
-  let stateless: StreamableHttpServer;
+describe('sessionless mode', () => {
+  let sessionless: StreamableHttpServer;
   beforeAll(async () => {
-    stateless = await createStreamableHttpServer({ port: 0, stateless: true });
+    sessionless = await createStreamableHttpServer({ port: 0, sessionless: true });
   });
-  afterAll(() => stateless.close());
+  afterAll(() => sessionless.close());
 
   it('mints no session id, and answers every POST on its own', async () => {
-    const { sessionId, headers } = await openSession(stateless.url);
+    const { sessionId, headers } = await openSession(sessionless.url);
     expect(sessionId).toBeNull();
     const response = await post(
-      stateless.url,
+      sessionless.url,
       { jsonrpc: '2.0', id: 2, method: 'tools/list' },
       headers,
     );
@@ -373,14 +373,14 @@ describe('stateless mode', () => {
   });
 
   it('still streams progress, but with no event ids: nothing could resume them', async () => {
-    const events = await readEvents(await post(stateless.url, search(3, 2, 1, 'p')));
+    const events = await readEvents(await post(sessionless.url, search(3, 2, 1, 'p')));
     expect(messagesOf(events)).toHaveLength(3);
     expect(events.every((event) => event.id === undefined)).toBe(true);
   });
 
   it('answers GET and DELETE with 405', async () => {
     for (const method of ['GET', 'DELETE']) {
-      const response = await fetch(stateless.url, {
+      const response = await fetch(sessionless.url, {
         method,
         headers: { Accept: 'text/event-stream' },
       });

@@ -6,7 +6,7 @@
  * Teaches: how one endpoint solves stage 02's problems. The answer to a POST
  * comes back on that POST, as plain JSON when it is immediate or as an SSE
  * stream when there is something to say first (progress); every event has an
- * id, so a dropped stream is resumed, not lost; and a stateless mode lets any
+ * id, so a dropped stream is resumed, not lost; and a sessionless mode lets any
  * instance answer any request.
  * Implements: Streamable HTTP in the handshake era, revisions 2025-03-26 to
  * 2025-11-25 (sessions, resumability, 2025-11-25 SSE polling), and beside it
@@ -65,7 +65,7 @@ export interface StreamableHttpServerOptions extends OriginPolicy, HostPolicy {
   /** Where to listen on 127.0.0.1; 0 picks a free port. */
   port: number;
   /** No sessions: every POST is self-contained, GET and DELETE get 405, streams are not resumable. */
-  stateless?: boolean;
+  sessionless?: boolean;
   /** SSE polling: close a stream's connection this long after it opened; the client resumes. */
   pollAfterMs?: number;
   /** The SSE `retry` (ms) sent before a client should resume (default {@link RETRY_MS}). */
@@ -79,7 +79,7 @@ export interface StreamableHttpServerOptions extends OriginPolicy, HostPolicy {
   /**
    * Where sessions live; in this process's memory by default. A store shared
    * by every instance (scale-out/server.ts passes Redis) lets any instance
-   * serve any session. Ignored in stateless mode, which keeps no sessions.
+   * serve any session. Ignored in sessionless mode, which keeps no sessions.
    */
   sessionStore?: SessionStore;
   /** Where events are kept for a resume, beside `sessionStore`; in memory by default. */
@@ -92,7 +92,7 @@ export interface StreamableHttpServerOptions extends OriginPolicy, HostPolicy {
 export interface StreamableHttpServer {
   /** The MCP endpoint, e.g. `http://127.0.0.1:3003/mcp`. */
   url: string;
-  /** Sessions open right now (always 0 in stateless mode). */
+  /** Sessions open right now (always 0 in sessionless mode). */
   readonly sessions: number;
   /** TCP connections open right now. */
   readonly openSockets: number;
@@ -116,7 +116,7 @@ interface Context {
  * @example
  * ```ts
  * const server = await createStreamableHttpServer({ port: 0 });           // sessions, resumable streams
- * const stateless = await createStreamableHttpServer({ port: 0, stateless: true });
+ * const sessionless = await createStreamableHttpServer({ port: 0, sessionless: true });
  * ```
  */
 export async function createStreamableHttpServer(
@@ -134,13 +134,13 @@ export async function createStreamableHttpServer(
   setMaxListeners(Infinity, shutdown.signal);
   const { retryMs = RETRY_MS, keepAliveMs = KEEP_ALIVE_MS, pollAfterMs } = options;
   const retentionMs = options.streamRetentionMs ?? STREAM_RETENTION_MS;
-  // Where sessions and events live: nowhere (stateless), the caller's stores, or this process.
+  // Where sessions and events live: nowhere (sessionless), the caller's stores, or this process.
   const ownSessions =
-    options.stateless || options.sessionStore ? undefined : new InMemorySessionStore();
+    options.sessionless || options.sessionStore ? undefined : new InMemorySessionStore();
   const context: Context = {
     handshakeEra: {
       mcp,
-      sessions: options.stateless ? undefined : (options.sessionStore ?? ownSessions),
+      sessions: options.sessionless ? undefined : (options.sessionStore ?? ownSessions),
       eventStore: options.eventStore ?? new InMemoryEventStore(),
       shutdown: shutdown.signal,
       streams: { retryMs, keepAliveMs, pollAfterMs, retentionMs },
@@ -268,13 +268,13 @@ function answerStoreUnavailable(
 
 if (isEntryPoint(import.meta.url)) {
   const { values } = parseArgs({
-    options: { stateless: { type: 'boolean', default: false }, 'poll-after': { type: 'string' } },
+    options: { sessionless: { type: 'boolean', default: false }, 'poll-after': { type: 'string' } },
   });
-  const stateless = values.stateless || process.env.STATELESS === '1';
+  const sessionless = values.sessionless || process.env.SESSIONLESS === '1';
   const pollAfter = values['poll-after'];
   const server = await createStreamableHttpServer({
     port: portFromEnv(DEFAULT_PORT),
-    stateless,
+    sessionless,
     ...(pollAfter === undefined ? {} : { pollAfterMs: Number(pollAfter) }),
   });
   console.log(`listening on ${server.url}`);

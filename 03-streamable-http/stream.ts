@@ -24,7 +24,7 @@ import { parseEventId, type EventId, type EventStore, type StreamId } from './ev
 
 /** How a stream behaves. */
 export interface StreamOptions {
-  /** Where events are stored for replay; without one (stateless mode) events carry no id and cannot be resumed. */
+  /** Where events are stored for replay; without one (sessionless mode) events carry no id and cannot be resumed. */
   eventStore: EventStore | undefined;
   /**
    * Send a priming event (an id, no data) first. From 2025-11-25; older

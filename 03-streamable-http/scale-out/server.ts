@@ -28,7 +28,7 @@ import { openRedisState } from './redis-sessions.ts';
 /** Options for {@link createScaleOutServer}. */
 export interface ScaleOutServerOptions extends Omit<
   StreamableHttpServerOptions,
-  'sessionStore' | 'eventStore' | 'stateless'
+  'sessionStore' | 'eventStore' | 'sessionless'
 > {
   /** The Redis every instance shares, e.g. `redis://127.0.0.1:6379`. */
   redisUrl: string;

@@ -283,8 +283,8 @@ const GOALS: Goal[] = [
     met: (v) => v >= 1.5,
   },
   {
-    text: 'stage 03 stateless ≥ 2.5× the SDK v1 stateless server',
-    measured: throughputRatio('03-stateless-json', 'sdk1-stateless'),
+    text: 'stage 03 sessionless ≥ 2.5× the SDK v1 sessionless server',
+    measured: throughputRatio('03-sessionless-json', 'sdk1-sessionless'),
     met: (v) => v >= 2.5,
   },
   {

@@ -8,7 +8,7 @@
 /** How a caller talks to a target. */
 export type Protocol =
   /** No session: every POST stands alone (handshake-era wire, version in the header). */
-  | 'stateless'
+  | 'sessionless'
   /** `initialize` first, then `Mcp-Session-Id` on every request. */
   | 'session'
   /** Revision 2026-07-28: `_meta` and the request metadata headers on every request. */
@@ -45,19 +45,19 @@ export const TARGETS: readonly Target[] = [
     id: LIMIT_ID,
     title: 'raw node:http (the limit)',
     script: 'lab/bench/servers/raw-http.ts',
-    protocol: 'stateless',
+    protocol: 'sessionless',
   },
   {
     id: 'express',
     title: 'express 5 + express.json()',
     script: 'lab/bench/servers/express-json.ts',
-    protocol: 'stateless',
+    protocol: 'sessionless',
   },
   {
     id: '01',
     title: 'stage 01 plain HTTP',
     script: '01-plain-http/server.ts',
-    protocol: 'stateless',
+    protocol: 'sessionless',
   },
   {
     id: '02',
@@ -89,19 +89,19 @@ export const TARGETS: readonly Target[] = [
     redis: true,
   },
   {
-    id: '03-stateless-json',
-    title: 'stage 03 stateless, JSON answer',
+    id: '03-sessionless-json',
+    title: 'stage 03 sessionless, JSON answer',
     script: '03-streamable-http/server.ts',
-    args: ['--stateless'],
-    protocol: 'stateless',
+    args: ['--sessionless'],
+    protocol: 'sessionless',
     carriesProgress: true,
   },
   {
-    id: '03-stateless-sse',
-    title: 'stage 03 stateless, SSE answer',
+    id: '03-sessionless-sse',
+    title: 'stage 03 sessionless, SSE answer',
     script: '03-streamable-http/server.ts',
-    args: ['--stateless'],
-    protocol: 'stateless',
+    args: ['--sessionless'],
+    protocol: 'sessionless',
     sseAnswer: true,
   },
   {
@@ -112,10 +112,10 @@ export const TARGETS: readonly Target[] = [
     carriesProgress: true,
   },
   {
-    id: 'sdk1-stateless',
-    title: 'SDK v1 stateless',
-    script: 'lab/bench/servers/sdk-v1-stateless.ts',
-    protocol: 'stateless',
+    id: 'sdk1-sessionless',
+    title: 'SDK v1 sessionless',
+    script: 'lab/bench/servers/sdk-v1-sessionless.ts',
+    protocol: 'sessionless',
   },
   {
     id: 'sdk1-json',

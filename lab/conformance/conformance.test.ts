@@ -1,5 +1,5 @@
 // The official conformance suite, pinned to 0.2.0-alpha.12, against stage 03,
-// at revision 2025-11-25 (handshake era) and 2026-07-28 (stateless): each run
+// at revision 2025-11-25 (handshake era) and 2026-07-28 (per-request): each run
 // passes only if every scenario a tools-only server can serve passes, and the
 // ones it cannot (resources, prompts, …) fail exactly as expected.
 import { describe, expect, it } from 'vitest';

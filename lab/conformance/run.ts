@@ -2,7 +2,7 @@
  * Runs the official MCP conformance suite (`@modelcontextprotocol/conformance`,
  * pinned to 0.2.0-alpha.12) against stage 03: the server with the suite's
  * harness tools, at revision 2025-11-25 (handshake era) and 2026-07-28
- * (stateless), and this stage's client through client-adapter.ts.
+ * (per-request), and this stage's client through client-adapter.ts.
  * `npm run 03:conformance` runs it all; conformance.test.ts runs each part as a test.
  *
  * Why a suite the course did not write: "correct by our reading of the spec"

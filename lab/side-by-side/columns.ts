@@ -34,7 +34,7 @@ import type { CallToolResult } from '../../shared/protocol/tools.ts';
 import type { ProtocolVersion } from '../../shared/protocol/versions.ts';
 
 /** Which column. */
-export type ColumnId = '01' | '02' | '03-sessions' | '03-stateless' | '03-2026';
+export type ColumnId = '01' | '02' | '03-sessions' | '03-sessionless' | '03-2026';
 
 /** How to deploy a column. */
 export interface DeployOptions {
@@ -85,7 +85,7 @@ export interface Column {
   process: {
     /** The server's entry point, run with tsx. */
     script: string;
-    /** Extra environment, e.g. `STATELESS=1`. */
+    /** Extra environment, e.g. `SESSIONLESS=1`. */
     env?: Record<string, string>;
     /** Extra command-line arguments. */
     args?: string[];
@@ -186,7 +186,7 @@ const httpSse: Column = {
 function streamableHttp(
   id: ColumnId,
   title: string,
-  mode: 'sessions' | 'stateless' | '2026',
+  mode: 'sessions' | 'sessionless' | '2026',
 ): Column {
   return {
     id,
@@ -194,7 +194,7 @@ function streamableHttp(
     endpoints: ['POST /mcp', ...(mode === 'sessions' ? ['GET /mcp', 'DELETE /mcp'] : [])],
     process: {
       script: '03-streamable-http/server.ts',
-      ...(mode === 'stateless' ? { env: { STATELESS: '1' } } : {}),
+      ...(mode === 'sessionless' ? { env: { SESSIONLESS: '1' } } : {}),
     },
     deploy(options = {}) {
       const { redisUrl } = options;
@@ -203,7 +203,7 @@ function streamableHttp(
           ? createScaleOutServer({ port: 0, retryMs: RETRY_MS, redisUrl })
           : createStreamableHttpServer({
               port: 0,
-              stateless: mode === 'stateless',
+              sessionless: mode === 'sessionless',
               retryMs: RETRY_MS,
             });
       return deployInstances(start, '/mcp', options);
@@ -228,6 +228,6 @@ export const COLUMNS: readonly Column[] = [
   plainHttp,
   httpSse,
   streamableHttp('03-sessions', '03 Streamable HTTP, sessions', 'sessions'),
-  streamableHttp('03-stateless', '03 Streamable HTTP, stateless mode', 'stateless'),
+  streamableHttp('03-sessionless', '03 Streamable HTTP, sessionless mode', 'sessionless'),
   streamableHttp('03-2026', '03 Streamable HTTP, 2026-07-28', '2026'),
 ];

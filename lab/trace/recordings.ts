@@ -51,8 +51,8 @@ export const RECORDINGS: readonly NamedRecording[] = [
     shows: 'stage 03, 2025-11-25: the cut stream is resumed with GET and Last-Event-ID',
   },
   {
-    name: '03-stateless',
-    scenario: { stage: '03', revision: '2025-11-25', stateless: true, dropAfter: 3 },
+    name: '03-sessionless',
+    scenario: { stage: '03', revision: '2025-11-25', sessionless: true, dropAfter: 3 },
     shows:
       'stage 03, 2025-11-25 without sessions: events carry no ids, and the cut loses the answer',
   },

@@ -45,7 +45,7 @@ export interface TraceScenario {
   /** Stages 02 and 03: cut the call's stream after this many progress notifications. */
   dropAfter?: number;
   /** Stage 03: run the server without sessions. */
-  stateless?: boolean;
+  sessionless?: boolean;
   /**
    * Stage 03: this many instances sharing a private `redis-server`, behind the
    * round-robin balancer (`npm run 03:cluster` in one process); each answer
@@ -138,7 +138,7 @@ export function scenarioArguments(scenario: TraceScenario): string[] {
   if (scenario.revision && scenario.revision !== DEFAULT_REVISION[scenario.stage])
     args.push('--revision', scenario.revision);
   if (scenario.dropAfter) args.push('--drop-after', String(scenario.dropAfter));
-  if (scenario.stateless) args.push('--stateless');
+  if (scenario.sessionless) args.push('--sessionless');
   if (scenario.instances) args.push('--instances', String(scenario.instances));
   return args;
 }
@@ -149,8 +149,8 @@ export interface ScenarioOptions {
   revision?: string | undefined;
   /** `--drop-after`: cut the call's stream after this many progress notifications. */
   'drop-after'?: string | undefined;
-  /** `--stateless`: stage 03 without sessions. */
-  stateless?: boolean | undefined;
+  /** `--sessionless`: stage 03 without sessions. */
+  sessionless?: boolean | undefined;
   /** `--instances`: stage 03 on Redis, this many instances behind the balancer. */
   instances?: string | undefined;
 }
@@ -172,7 +172,7 @@ export function scenarioFromOptions(stage: string, options: ScenarioOptions): Tr
   if (!Number.isInteger(dropAfter) || dropAfter < 0)
     throw new Error(`--drop-after takes a count of progress notifications, got ${dropAfter}`);
   if (dropAfter > 0) scenario.dropAfter = dropAfter;
-  if (options.stateless) scenario.stateless = true;
+  if (options.sessionless) scenario.sessionless = true;
   if (options.instances !== undefined) {
     const instances = Number(options.instances);
     if (!Number.isInteger(instances) || instances < 2)
@@ -189,19 +189,25 @@ export function sameScenario(a: TraceScenario, b: TraceScenario): boolean {
 }
 
 /** Refuses options a stage's client does not have, rather than ignoring them. */
-function checkScenario({ stage, revision, dropAfter, stateless, instances }: TraceScenario): void {
+function checkScenario({
+  stage,
+  revision,
+  dropAfter,
+  sessionless,
+  instances,
+}: TraceScenario): void {
   if (stage === '02' && revision)
     throw new Error('Stage 02 is the 2024-11-05 transport: it takes no --revision');
   if (stage === '01' && dropAfter)
     throw new Error('Stage 01 reports no progress, so there is nothing to cut after');
-  if (stage !== '03' && stateless) throw new Error('--stateless is a stage 03 server mode');
-  if (instances && (stage !== '03' || stateless))
+  if (stage !== '03' && sessionless) throw new Error('--sessionless is a stage 03 server mode');
+  if (instances && (stage !== '03' || sessionless))
     throw new Error('--instances shares stage 03 sessions on Redis: stage 03, with sessions');
 }
 
 async function startStageServer({
   stage,
-  stateless,
+  sessionless,
   instances,
 }: TraceScenario): Promise<StageServer> {
   if (instances) return startCluster(instances);
@@ -210,7 +216,7 @@ async function startStageServer({
       ? await createPlainHttpServer({ port: 0 })
       : stage === '02'
         ? await createHttpSseServer({ port: 0 })
-        : await createStreamableHttpServer({ port: 0, stateless: stateless ?? false });
+        : await createStreamableHttpServer({ port: 0, sessionless: sessionless ?? false });
   return { url: server.url, stats: () => server.stats, close: () => server.close() };
 }
 

@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     options: {
       revision: { type: 'string' },
       'drop-after': { type: 'string' },
-      stateless: { type: 'boolean' },
+      sessionless: { type: 'boolean' },
       instances: { type: 'string' },
       write: { type: 'boolean', default: false },
       'write-all': { type: 'boolean', default: false },
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   const [target] = positionals;
   if (target === undefined) throw new Error('Name a stage (01, 02, 03) or a recording (--list)');
   const named = RECORDINGS.find((recording) => recording.name === target);
-  if (named && (values.revision ?? values['drop-after'] ?? values.stateless) !== undefined)
+  if (named && (values.revision ?? values['drop-after'] ?? values.sessionless) !== undefined)
     throw new Error(`${target} is a named recording: its options are fixed (see --list)`);
   const scenario = named?.scenario ?? scenarioFromOptions(target, values);
   const recording =

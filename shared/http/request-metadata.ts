@@ -3,7 +3,7 @@
  * body that a client mirrors into HTTP headers, and the server checks against
  * the body.
  *
- * Teaches: why a stateless protocol repeats itself. A load balancer or gateway
+ * Teaches: why a protocol of self-contained requests repeats itself. A load balancer or gateway
  * routes on headers without reading bodies (`Mcp-Method: tools/call`,
  * `Mcp-Name: search_issues`, `Mcp-Param-Region: eu-west1`). If header and body
  * could disagree, the balancer would route one request and the server run

@@ -38,7 +38,7 @@ export function linkedController(parent: AbortSignal): {
 /**
  * A signal that aborts when the client closes the response before it is
  * complete, or when `parent` aborts. Where nothing could deliver the answer
- * later (plain HTTP, stateless mode, revision 2026-07-28), a closed
+ * later (plain HTTP, sessionless mode, revision 2026-07-28), a closed
  * connection is a cancellation.
  *
  * @example

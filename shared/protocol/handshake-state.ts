@@ -17,12 +17,12 @@ import { DEFAULT_HTTP_VERSION, type HandshakeVersion } from './versions.ts';
 
 /**
  * The handshake-era state of one connection (stdio), SSE session (stage 02) or
- * `Mcp-Session-Id` session (stage 03). A stateless HTTP server makes a fresh
+ * `Mcp-Session-Id` session (stage 03). A sessionless HTTP server makes a fresh
  * one per request, which is exactly why it cannot cancel by id.
  *
  * @example
  * ```ts
- * // A stateless server learns the version from the MCP-Protocol-Version header:
+ * // A sessionless server learns the version from the MCP-Protocol-Version header:
  * const handshake = new HandshakeState('2025-11-25');
  * ```
  */

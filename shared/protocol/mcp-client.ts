@@ -32,7 +32,7 @@ import {
   LATEST_VERSION,
   MetaKey,
   isHandshakeVersion,
-  isStatelessVersion,
+  isPerRequestVersion,
   type ProtocolVersion,
 } from './versions.ts';
 
@@ -125,7 +125,7 @@ export interface McpClientOptions {
 }
 
 /**
- * After an `UnsupportedProtocolVersionError` (-32022) in the stateless era:
+ * After an `UnsupportedProtocolVersionError` (-32022) in the per-request era:
  * the newest version in the server's `supported` list that this client speaks.
  * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/versioning#protocol-version-negotiation
  */
@@ -135,9 +135,9 @@ function versionToRetryWith(
 ): ProtocolVersion | undefined {
   if (!(error instanceof JsonRpcError) || error.code !== ErrorCode.UnsupportedProtocolVersion)
     return undefined;
-  if (!isStatelessVersion(current)) return undefined;
+  if (!isPerRequestVersion(current)) return undefined;
   const supported = (error.data as { supported?: unknown } | undefined)?.supported;
-  return Array.isArray(supported) ? (supported as unknown[]).find(isStatelessVersion) : undefined;
+  return Array.isArray(supported) ? (supported as unknown[]).find(isPerRequestVersion) : undefined;
 }
 
 /** A request that heard nothing for too long. Local: never sent by a server. */
@@ -205,7 +205,7 @@ export class McpClient {
    */
   async connect(): Promise<void> {
     const wanted = this.#options.protocolVersion ?? LATEST_VERSION;
-    if (isStatelessVersion(wanted)) {
+    if (isPerRequestVersion(wanted)) {
       this.#protocolVersion = wanted;
       return;
     }
@@ -280,7 +280,7 @@ export class McpClient {
     const meta: JsonObject = isPlainObject(params._meta) ? { ...params._meta } : {};
     // The request id doubles as the progress token: both must be unique among active requests.
     if (options.onprogress) meta.progressToken = id;
-    if (isStatelessVersion(this.#protocolVersion)) {
+    if (isPerRequestVersion(this.#protocolVersion)) {
       meta[MetaKey.protocolVersion] = this.#protocolVersion;
       meta[MetaKey.clientCapabilities] = this.#options.capabilities ?? {};
       meta[MetaKey.clientInfo] = this.#options.clientInfo;

@@ -293,7 +293,7 @@ describe('handshake era', () => {
 
 describe('revision 2026-07-28', () => {
   it('tells the eras apart by the _meta fields of the request', () => {
-    expect(eraOf(modern(1, 'tools/list'))).toBe('stateless');
+    expect(eraOf(modern(1, 'tools/list'))).toBe('per-request');
     expect(eraOf({ jsonrpc: '2.0', id: 1, method: 'tools/list' })).toBe('handshake');
     expect(
       eraOf({

@@ -39,7 +39,7 @@ import {
   MetaKey,
   SUPPORTED_VERSIONS,
   isHandshakeVersion,
-  isStatelessVersion,
+  isPerRequestVersion,
   type ProtocolVersion,
 } from './versions.ts';
 
@@ -85,7 +85,7 @@ export interface MessageContext {
   signal: AbortSignal;
   /**
    * The handshake-era state of the connection or session the message belongs
-   * to. A stateful transport keeps one per session; a stateless one makes a
+   * to. A stateful transport keeps one per session; a sessionless one makes a
    * new one per HTTP request.
    */
   handshake: HandshakeState;
@@ -98,18 +98,18 @@ export interface MessageContext {
 }
 
 /** The era a request belongs to, read from the request itself. */
-export type Era = 'handshake' | 'stateless';
+export type Era = 'handshake' | 'per-request';
 
 /**
  * Which era a request belongs to: one whose `params._meta` carries the 2026
- * per-request fields is served statelessly; anything else (an `initialize`
+ * per-request fields is served per request; anything else (an `initialize`
  * first of all) is handshake-era.
  * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/versioning#backward-compatibility-with-initialization-based-versions
  */
 export function eraOf(message: JsonRpcMessage): Era {
   const meta = isRequest(message) ? requestMeta(message) : undefined;
   return meta && (MetaKey.protocolVersion in meta || MetaKey.clientCapabilities in meta)
-    ? 'stateless'
+    ? 'per-request'
     : 'handshake';
 }
 
@@ -126,7 +126,7 @@ const CAPABILITIES = { tools: { listChanged: false } };
 const HANDSHAKE_METHODS = new Set(['initialize', 'ping', 'tools/list', 'tools/call']);
 
 /** Methods of revision 2026-07-28 that the core answers (`initialize`, `ping`, `logging/setLevel` are gone). */
-const STATELESS_METHODS = new Set(['server/discover', 'tools/list', 'tools/call']);
+const PER_REQUEST_METHODS = new Set(['server/discover', 'tools/list', 'tools/call']);
 
 /**
  * A transport-agnostic MCP server that offers tools, in both protocol eras.
@@ -184,8 +184,8 @@ export class McpServer {
     };
     try {
       const result =
-        era === 'stateless'
-          ? await this.#handleStateless(message, send, signal)
+        era === 'per-request'
+          ? await this.#handlePerRequest(message, send, signal)
           : await this.#handleHandshake(message, send, signal, context.handshake);
       return signal.aborted ? undefined : { jsonrpc: '2.0', id: message.id, result };
     } catch (error) {
@@ -277,13 +277,13 @@ export class McpServer {
 
   // ── Revision 2026-07-28: no handshake, every request self-contained ──────
 
-  async #handleStateless(
+  async #handlePerRequest(
     request: JsonRpcRequest,
     send: (n: JsonRpcNotification) => void,
     signal: AbortSignal,
   ): Promise<JsonObject> {
     const version = readRequestMeta(request);
-    if (!STATELESS_METHODS.has(request.method)) throw methodNotFound(request.method);
+    if (!PER_REQUEST_METHODS.has(request.method)) throw methodNotFound(request.method);
     const params = request.params ?? {};
     const { serverInfo, instructions, ttlMs = 3_600_000 } = this.#options;
     let result: JsonObject;
@@ -383,7 +383,7 @@ function readRequestMeta(request: JsonRpcRequest): ProtocolVersion {
       `_meta is missing "${MetaKey.clientCapabilities}"`,
     );
   }
-  if (!isStatelessVersion(version)) {
+  if (!isPerRequestVersion(version)) {
     throw new JsonRpcError(
       ErrorCode.UnsupportedProtocolVersion,
       isHandshakeVersion(version)

@@ -4,7 +4,7 @@
  * Teaches: a version is not only a date. Up to 2025-11-25 the client and server
  * agree on one in an `initialize` handshake and keep it for the session (the
  * handshake era). From 2026-07-28 every request names its own version in
- * `params._meta`, and there is no handshake at all (the stateless era).
+ * `params._meta`, and there is no handshake at all (the per-request era).
  * Implements: "Lifecycle", revisions 2024-11-05 to 2025-11-25; "Versioning and
  * Compatibility", revision 2026-07-28.
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/lifecycle#version-negotiation
@@ -16,29 +16,29 @@
 export const HANDSHAKE_VERSIONS = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'] as const;
 
 /** The revisions that carry their version on every request, newest first. */
-export const STATELESS_VERSIONS = ['2026-07-28'] as const;
+export const PER_REQUEST_VERSIONS = ['2026-07-28'] as const;
 
 /** A revision of the handshake era. */
 export type HandshakeVersion = (typeof HANDSHAKE_VERSIONS)[number];
 
-/** A revision of the stateless era. */
-export type StatelessVersion = (typeof STATELESS_VERSIONS)[number];
+/** A revision of the per-request era. */
+export type PerRequestVersion = (typeof PER_REQUEST_VERSIONS)[number];
 
 /** Any revision this course speaks. */
-export type ProtocolVersion = HandshakeVersion | StatelessVersion;
+export type ProtocolVersion = HandshakeVersion | PerRequestVersion;
 
 /** The newest handshake revision: what a server counter-offers when it cannot echo the client's. */
 export const LATEST_HANDSHAKE_VERSION: HandshakeVersion = '2025-11-25';
 
 /** The current revision of MCP. */
-export const LATEST_VERSION: StatelessVersion = '2026-07-28';
+export const LATEST_VERSION: PerRequestVersion = '2026-07-28';
 
 /**
  * Every revision the course's servers accept, newest first: what `server/discover`
  * lists and what an `UnsupportedProtocolVersionError` offers instead.
  */
 export const SUPPORTED_VERSIONS: readonly ProtocolVersion[] = [
-  ...STATELESS_VERSIONS,
+  ...PER_REQUEST_VERSIONS,
   ...HANDSHAKE_VERSIONS,
 ];
 
@@ -55,13 +55,13 @@ export function isHandshakeVersion(version: unknown): version is HandshakeVersio
 }
 
 /** True for a revision whose requests carry their version in `_meta`. */
-export function isStatelessVersion(version: unknown): version is StatelessVersion {
-  return (STATELESS_VERSIONS as readonly unknown[]).includes(version);
+export function isPerRequestVersion(version: unknown): version is PerRequestVersion {
+  return (PER_REQUEST_VERSIONS as readonly unknown[]).includes(version);
 }
 
 /** True for any revision this course speaks. */
 export function isSupportedVersion(version: unknown): version is ProtocolVersion {
-  return isHandshakeVersion(version) || isStatelessVersion(version);
+  return isHandshakeVersion(version) || isPerRequestVersion(version);
 }
 
 /**

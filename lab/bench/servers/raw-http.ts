@@ -2,7 +2,7 @@
 // and the least JSON-RPC that answers `tools/call echo` (minimal-jsonrpc.ts).
 // No framework, no validation, no sessions: nothing an MCP server can do with
 // less work, so every other server in the bench is measured against it.
-// POST /mcp only; stateless; always a JSON answer.
+// POST /mcp only; sessionless; always a JSON answer.
 import { isEntryPoint } from '../../../shared/cli.ts';
 import { answer, PARSE_ERROR, type Answer } from './minimal-jsonrpc.ts';
 import { serveBench } from './serve.ts';

@@ -9,7 +9,7 @@ import type { Request, Response } from 'express';
 import { createMcpExpressApp } from '@modelcontextprotocol/sdk/server/express.js';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import { isEntryPoint } from '../../../shared/cli.ts';
-import { echoServerV1 } from './sdk-v1-stateless.ts';
+import { echoServerV1 } from './sdk-v1-sessionless.ts';
 import { serveBench } from './serve.ts';
 
 if (isEntryPoint(import.meta.url)) {

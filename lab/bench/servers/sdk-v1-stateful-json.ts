@@ -11,7 +11,7 @@ import { createMcpExpressApp } from '@modelcontextprotocol/sdk/server/express.js
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { isEntryPoint } from '../../../shared/cli.ts';
-import { echoServerV1 } from './sdk-v1-stateless.ts';
+import { echoServerV1 } from './sdk-v1-sessionless.ts';
 import { serveBench } from './serve.ts';
 
 /** Serves SDK v1 sessions on /mcp, with JSON or SSE answers. */

@@ -11,7 +11,7 @@ import { serveOnLoopback } from '../../../shared/http/loopback-server.ts';
 export interface BenchServerOptions {
   /** The MCP endpoint the server prints: `/mcp`, or `/sse` for the HTTP+SSE transport. */
   path: '/mcp' | '/sse';
-  /** Live MCP sessions (0 for a stateless server). */
+  /** Live MCP sessions (0 for a sessionless server). */
   sessions?: () => number;
   /** Ends the server's own state (open sessions) before its connections are closed. */
   close?: () => Promise<void>;
