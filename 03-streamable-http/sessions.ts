@@ -126,7 +126,7 @@ export interface SessionStore {
   create(handshake: HandshakeState): Promise<Session>;
   /**
    * The session with this id, its idle time renewed; `undefined` when unknown, ended or expired.
-   * @throws {@link StoreUnavailableError} when a shared store cannot be reached.
+   * @throws {@link 03-streamable-http/sessions!StoreUnavailableError} when a shared store cannot be reached.
    */
   get(id: string): Promise<Session | undefined>;
   /**

@@ -83,7 +83,7 @@ describe('the docs site', () => {
     ]);
   });
 
-  it('groups the API by folder: the three stages in order, then shared/', () => {
+  it('groups the API by folder: the three stages in order, then shared/, then lab/', () => {
     const folders = (project?.getChildrenByKind(ReflectionKind.Module) ?? []).map(
       (module) => module.name.split('/')[0],
     );
@@ -92,6 +92,7 @@ describe('the docs site', () => {
       '02-http-sse',
       '03-streamable-http',
       'shared',
+      'lab',
     ]);
   });
 });

@@ -256,7 +256,7 @@ export class McpClient {
 
   /**
    * Sends a request and waits for its result.
-   * @throws {@link shared/jsonrpc!JsonRpcError} for an error response, {@link RequestTimeoutError}
+   * @throws {@link shared/protocol/jsonrpc!JsonRpcError} for an error response, {@link RequestTimeoutError}
    *   on timeout, the signal's reason on cancellation, or whatever the transport threw.
    */
   async request(
