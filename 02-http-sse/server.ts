@@ -29,7 +29,6 @@ import {
   type HostPolicy,
   type OriginPolicy,
 } from '../shared/http/origin.ts';
-import { SSE_HEADERS } from '../shared/http/sse.ts';
 import { SessionTable, type SseSession } from './sessions.ts';
 
 /** Where stage 02 listens unless `PORT` says otherwise. */
@@ -142,7 +141,6 @@ function handleGet(
   sessions: SessionTable,
   keepAliveMs: number,
 ): void {
-  res.writeHead(200, SSE_HEADERS);
   const session = sessions.open(res, keepAliveMs);
   // Relative to the stream's URL, so it stays right behind a proxy or balancer on another host.
   session.sendEndpoint(`/message?sessionId=${encodeURIComponent(session.id)}`);

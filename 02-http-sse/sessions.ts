@@ -17,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { HandshakeState } from '../shared/protocol/handshake-state.ts';
 import type { JsonRpcMessage } from '../shared/protocol/jsonrpc.ts';
-import { writeSseComment, writeSseEvent } from '../shared/http/sse.ts';
+import { openSseResponse, writeSseEvent } from '../shared/http/sse.ts';
 
 /** One client's session: its stream, its handshake state, its running requests. */
 export class SseSession {
@@ -30,12 +30,11 @@ export class SseSession {
   readonly handshake = new HandshakeState('2024-11-05');
   readonly #stream: ServerResponse;
   readonly #ended = new AbortController();
-  readonly #keepAlive: NodeJS.Timeout;
 
+  /** Opens the session on its stream: the GET's response becomes an event stream with keep-alives. */
   constructor(stream: ServerResponse, keepAliveMs: number) {
     this.#stream = stream;
-    // An idle stream looks dead to proxies, which close it after 30-60 s; a comment now and then keeps it open.
-    this.#keepAlive = setInterval(() => writeSseComment(stream), keepAliveMs);
+    openSseResponse(stream, keepAliveMs);
   }
 
   /** Aborted when the session ends: the signal every request of this session runs under. */
@@ -59,7 +58,6 @@ export class SseSession {
   /** Ends the session: stops its work (the results would have nowhere to go) and closes the stream. */
   end(reason: string): void {
     if (this.#ended.signal.aborted) return;
-    clearInterval(this.#keepAlive);
     this.#ended.abort(reason);
     this.handshake.abortAll(reason);
     this.#stream.end();

@@ -11,7 +11,7 @@
  * Implements: Streamable HTTP, revisions 2025-03-26 to 2025-11-25: "Sending
  * Messages to the Server", "Listening for Messages from the Server", "Session
  * Management", "Resumability and Redelivery".
- * Read next: sessions.ts, event-store.ts and stream.ts, which this module uses.
+ * Read next: sessions.ts, event-store.ts, stream.ts and live-stream.ts, which this module uses.
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#streamable-http
  * @module
  */
@@ -36,7 +36,8 @@ import {
 import type { EventStore } from './event-store.ts';
 import type { Session, SessionStore } from './sessions.ts';
 import { abortWhenClosed } from '../shared/protocol/cancellation.ts';
-import { ResumableStream, type StreamOptions } from './stream.ts';
+import { LiveStream } from './live-stream.ts';
+import type { StreamOptions } from './stream.ts';
 
 /** What the handshake era needs from the server. */
 export interface HandshakeEraContext {
@@ -233,9 +234,10 @@ async function answerWithJson(
 }
 
 /**
- * The streamed answer: progress first, then the response, each an SSE event
- * with an id (when the session can resume), on a stream the client can resume
- * after a drop.
+ * The streamed answer: progress first, then the response. With a session,
+ * each is an SSE event with an id on a stream the client can resume after a
+ * drop; in sessionless mode there is nothing to resume in, so the stream is
+ * only its connection (live-stream.ts).
  */
 async function answerWithStream(
   req: Request,
@@ -245,25 +247,20 @@ async function answerWithStream(
   session: Session | undefined,
   context: HandshakeEraContext,
 ): Promise<void> {
-  const stream: ResumableStream = new ResumableStream({
-    ...streamOptions(state, session, context),
-    // Once closed (retention over, or cancelled), the session must not keep it.
-    onClosed: () => session?.removeStream(stream.id),
-  });
-  await session?.addStream(stream, request.id);
-  await stream.open(res);
+  const resumable = await session?.openStream(res, streamOptions(state, context), request.id);
+  const stream = resumable ?? new LiveStream(res, context.streams.keepAliveMs);
   const response =
     (await context.mcp.handle(request, {
       send: (notification) => void stream.send(notification),
       signal: requestSignal(res, session, context),
       handshake: state,
     })) ?? shuttingDown(request, context);
-  if (response) {
-    await stream.finish(response);
-    session?.retainFinished(stream);
-  } else {
+  if (!response) {
     await stream.close(); // cancelled: end the stream without an answer
+    return;
   }
+  await stream.finish(response);
+  if (resumable) session?.retainFinished(resumable);
 }
 
 /**
@@ -298,15 +295,11 @@ function requestSignal(
   return session ? context.shutdown : abortWhenClosed(res, context.shutdown);
 }
 
-function streamOptions(
-  state: HandshakeState,
-  session: Session | undefined,
-  context: HandshakeEraContext,
-): StreamOptions {
+/** How a resumable stream of a session behaves, for the version the session negotiated. */
+function streamOptions(state: HandshakeState, context: HandshakeEraContext): StreamOptions {
   return {
     ...context.streams,
-    // Event ids must be unique across the session; without a session there is nothing to resume in.
-    eventStore: session ? context.eventStore : undefined,
+    eventStore: context.eventStore,
     // Priming events arrived in 2025-11-25; older clients may choke on an event with empty data.
     priming: state.protocolVersion === '2025-11-25',
   };
@@ -380,19 +373,7 @@ export async function handleGet(
     await stream.resume(res, lastEventId);
     return;
   }
-  // One standalone stream per session; a new GET takes it over (see the chapter for why).
-  if (!session.standalone) {
-    const standalone: ResumableStream = new ResumableStream({
-      ...streamOptions(session.handshake, session, context),
-      onClosed: () => {
-        session.removeStream(standalone.id);
-        session.standalone = undefined;
-      },
-    });
-    session.standalone = standalone;
-    await session.addStream(standalone);
-  }
-  await session.standalone.open(res);
+  await session.openStandalone(res, streamOptions(session.handshake, context));
 }
 
 /**

@@ -31,7 +31,7 @@ import { eraOf, requestMeta, type McpServer } from '../shared/protocol/mcp-serve
 import { MetaKey, isPerRequestVersion } from '../shared/protocol/versions.ts';
 import { headerMismatch } from '../shared/http/request-metadata.ts';
 import { abortWhenClosed } from '../shared/protocol/cancellation.ts';
-import { ResumableStream } from './stream.ts';
+import { LiveStream } from './live-stream.ts';
 
 /** What the 2026 path needs from the server. */
 export interface Revision2026Context {
@@ -84,20 +84,11 @@ export async function handleRevision2026Post(
 
   // The stream opens with the first message that has to go before the result;
   // an answer with nothing to say first goes as JSON, with its real HTTP status.
-  let stream: ResumableStream | undefined;
+  // [spec] "Resumable streams are not supported": a live stream, with no event ids.
+  let stream: LiveStream | undefined;
   const send = (notification: JsonRpcNotification): void => {
-    if (!stream) {
-      stream = new ResumableStream({
-        eventStore: undefined, // "Resumable streams are not supported": no event ids
-        priming: false,
-        retryMs: 0,
-        pollAfterMs: undefined,
-        keepAliveMs: context.keepAliveMs,
-        retentionMs: 0,
-      });
-      void stream.open(res);
-    }
-    void stream.send(notification);
+    stream ??= new LiveStream(res, context.keepAliveMs);
+    stream.send(notification);
   };
 
   const response = await context.mcp.handle(message, {
@@ -112,7 +103,7 @@ export async function handleRevision2026Post(
     res.end();
     return;
   }
-  if (stream) await stream.finish(response);
+  if (stream) stream.finish(response);
   else res.status(httpStatusFor(response, 'per-request')).json(response);
 }
 

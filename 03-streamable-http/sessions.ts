@@ -14,10 +14,11 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import type { HandshakeState } from '../shared/protocol/handshake-state.ts';
 import type { RequestId } from '../shared/protocol/jsonrpc.ts';
 import type { StreamId } from './event-store.ts';
-import type { ResumableStream } from './stream.ts';
+import { ResumableStream, type StreamOptions } from './stream.ts';
 
 /**
  * How many finished streams a session keeps for a late resume. A client comes
@@ -44,7 +45,7 @@ export class Session {
   readonly handshake: HandshakeState;
   /** The SSE streams this process writes for the session, by id. */
   readonly streams = new Map<StreamId, ResumableStream>();
-  /** The standalone stream opened by `GET`, for messages unrelated to any request. */
+  /** The standalone stream opened by `GET`, for messages unrelated to any request (see {@link Session.openStandalone}). */
   standalone: ResumableStream | undefined;
   /** When a request last arrived; idle sessions expire. */
   lastActive = Date.now();
@@ -63,6 +64,50 @@ export class Session {
   /** True once the session ended (DELETE, expiry, shutdown): nothing more runs in it. */
   get ended(): boolean {
     return this.#ended;
+  }
+
+  /**
+   * Opens a resumable stream of this session on `res`, the answer to request
+   * `requestId`. The session records it (only its own streams may be resumed
+   * with its id) and forgets it once it is closed for good.
+   */
+  async openStream(
+    res: ServerResponse,
+    options: Omit<StreamOptions, 'onClosed'>,
+    requestId: RequestId,
+  ): Promise<ResumableStream> {
+    const stream: ResumableStream = new ResumableStream({
+      ...options,
+      onClosed: () => this.removeStream(stream.id),
+    });
+    await this.addStream(stream, requestId);
+    await stream.open(res);
+    return stream;
+  }
+
+  /**
+   * Opens the session's standalone stream on `res` (a GET without
+   * `Last-Event-ID`). A session has one: a second GET takes it over, on its new
+   * connection, instead of opening another, so a message the server starts is
+   * never split between two streams and the session holds one stream, not one
+   * per GET a client forgot to close.
+   */
+  async openStandalone(
+    res: ServerResponse,
+    options: Omit<StreamOptions, 'onClosed'>,
+  ): Promise<void> {
+    if (!this.standalone) {
+      const standalone: ResumableStream = new ResumableStream({
+        ...options,
+        onClosed: () => {
+          this.removeStream(standalone.id);
+          this.standalone = undefined;
+        },
+      });
+      this.standalone = standalone;
+      await this.addStream(standalone);
+    }
+    await this.standalone.open(res);
   }
 
   /**

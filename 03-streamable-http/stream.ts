@@ -12,20 +12,21 @@
  * Implements: Streamable HTTP, revision 2025-11-25: "Sending Messages to the
  * Server" (the SSE answer), "Resumability and Redelivery", and SSE polling
  * (priming event, `retry`, closing the connection but not the stream).
- * Read next: server.ts (handlePost, handleGet).
+ * Read next: live-stream.ts, the stream that cannot be resumed; then
+ * handshake-era.ts (answerWithStream, handleGet), where both are used.
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#resumability-and-redelivery
  * @module
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { JsonRpcMessage } from '../shared/protocol/jsonrpc.ts';
-import { SSE_HEADERS, writeSseComment, writeSseEvent } from '../shared/http/sse.ts';
+import { openSseResponse, writeSseEvent } from '../shared/http/sse.ts';
 import { parseEventId, type EventId, type EventStore, type StreamId } from './event-store.ts';
 
 /** How a stream behaves. */
 export interface StreamOptions {
-  /** Where events are stored for replay; without one (sessionless mode) events carry no id and cannot be resumed. */
-  eventStore: EventStore | undefined;
+  /** Where events are stored for replay, each under an id unique across the session. */
+  eventStore: EventStore;
   /**
    * Send a priming event (an id, no data) first. From 2025-11-25; older
    * clients may choke on an event with empty data, so the server sends it only
@@ -87,8 +88,8 @@ export class ResumableStream {
   /** Starts the stream on its first connection (the POST's response, or a GET). */
   async open(res: ServerResponse): Promise<void> {
     this.#attach(res);
-    const { eventStore, priming, retryMs } = this.#options;
-    if (eventStore && priming) {
+    const { priming, retryMs } = this.#options;
+    if (priming) {
       // [spec 2025-11-25] "The server SHOULD immediately send an SSE event consisting of an event ID
       // and an empty data field in order to prime the client to reconnect."
       const id = await this.#store(null);
@@ -103,7 +104,6 @@ export class ResumableStream {
    */
   async resume(res: ServerResponse, lastEventId: EventId): Promise<void> {
     const { eventStore } = this.#options;
-    if (!eventStore) throw new Error('A stream without an event store cannot be resumed');
     this.#attach(res);
     this.#lastSequenceSent = parseEventId(lastEventId)?.sequence ?? -1;
     this.#enqueue(res, async () => {
@@ -115,7 +115,7 @@ export class ResumableStream {
     await this.#queue;
   }
 
-  /** Sends a message on the stream: stored first (if resumable), then written to the connection, if any. */
+  /** Sends a message on the stream: stored first, then written to the connection, if any. */
   async send(message: JsonRpcMessage): Promise<void> {
     if (this.#closed) return;
     const id = await this.#store(message);
@@ -139,9 +139,7 @@ export class ResumableStream {
     }
     await this.#queue;
     // Keep the events a while for a client that is about to come back for them, then forget them.
-    // Without an event store nothing can come back for the events: forget the stream now.
-    if (!this.#options.eventStore) await this.close();
-    else this.#later(this.#options.retentionMs, () => void this.close());
+    this.#later(this.#options.retentionMs, () => void this.close());
   }
 
   /** Ends the stream for good: the connection closes and its events are forgotten. */
@@ -154,7 +152,7 @@ export class ResumableStream {
     this.#connection = undefined;
     this.#options.onClosed?.();
     // A store that cannot be reached expires the events by itself (redis-event-store.ts).
-    await this.#options.eventStore?.deleteStream(this.id).catch(() => {});
+    await this.#options.eventStore.deleteStream(this.id).catch(() => {});
   }
 
   /**
@@ -164,7 +162,7 @@ export class ResumableStream {
    */
   async #store(message: JsonRpcMessage | null): Promise<EventId | undefined> {
     try {
-      return await this.#options.eventStore?.storeEvent(this.id, message);
+      return await this.#options.eventStore.storeEvent(this.id, message);
     } catch {
       return undefined;
     }
@@ -175,15 +173,13 @@ export class ResumableStream {
     this.#connection?.end();
     this.#connection = res;
     this.#lastSequenceSent = -1;
-    if (!res.headersSent) res.writeHead(200, SSE_HEADERS);
-    const keepAlive = setInterval(() => writeSseComment(res), this.#options.keepAliveMs);
+    openSseResponse(res, this.#options.keepAliveMs);
     res.on('close', () => {
-      clearInterval(keepAlive);
       // The connection went away; the stream did not. Events keep being stored for a resume.
       if (this.#connection === res) this.#connection = undefined;
     });
     const { pollAfterMs, retryMs } = this.#options;
-    if (pollAfterMs !== undefined && this.#options.eventStore) {
+    if (pollAfterMs !== undefined) {
       // [spec 2025-11-25] The server MAY close the connection (not the stream) once it has sent an
       // event id, and SHOULD send `retry` first; the client then waits and polls with Last-Event-ID.
       this.#later(pollAfterMs, () => {

@@ -18,7 +18,7 @@
 import type { ServerResponse } from 'node:http';
 import { abortWhenClosed } from '../../shared/protocol/cancellation.ts';
 import { ErrorCode, errorResponse, type RequestId } from '../../shared/protocol/jsonrpc.ts';
-import { SSE_HEADERS, writeSseComment, writeSseEvent } from '../../shared/http/sse.ts';
+import { openSseResponse, writeSseEvent } from '../../shared/http/sse.ts';
 import type { EventId, StreamId } from '../event-store.ts';
 import type { RedisEventStore } from './redis-event-store.ts';
 
@@ -59,8 +59,7 @@ export class FollowedStream {
     const { streamId, requestId, writerAlive, sessionEnded, keepAliveMs } = this.#options;
     // Stop following when the client goes away or the session ends.
     const signal = abortWhenClosed(res, sessionEnded);
-    res.writeHead(200, SSE_HEADERS);
-    const keepAlive = setInterval(() => writeSseComment(res), keepAliveMs);
+    openSseResponse(res, keepAliveMs);
     const write = (id: EventId, message: object): void => {
       writeSseEvent(res, { event: 'message', id, data: JSON.stringify(message) });
     };
@@ -82,7 +81,6 @@ export class FollowedStream {
     } catch {
       // Redis went away mid-stream: end the connection; the client resumes once Redis is back.
     } finally {
-      clearInterval(keepAlive);
       res.end();
     }
   }

@@ -42,6 +42,25 @@ export const SSE_HEADERS = {
 } as const;
 
 /**
+ * Turns an HTTP response into an event stream: status 200 with
+ * {@link SSE_HEADERS}, then a comment line every `keepAliveMs` while the
+ * connection is open, so proxies and load balancers do not close it as idle
+ * (many do after 30 to 60 quiet seconds). The keep-alive stops by itself when
+ * the connection closes, whoever closes it.
+ *
+ * @example
+ * ```ts
+ * openSseResponse(res, 15_000);
+ * writeSseEvent(res, { event: 'message', data: JSON.stringify(message) });
+ * ```
+ */
+export function openSseResponse(res: ServerResponse, keepAliveMs: number): void {
+  if (!res.headersSent) res.writeHead(200, SSE_HEADERS);
+  const keepAlive = setInterval(() => writeSseComment(res), keepAliveMs);
+  res.on('close', () => clearInterval(keepAlive));
+}
+
+/**
  * Serialises one event.
  *
  * @example
