@@ -3,10 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { McpClient } from '../shared/protocol/mcp-client.ts';
 import { PlainHttpClientTransport, runPlainHttpClient } from './client.ts';
 import { createPlainHttpServer, type PlainHttpServer } from './server.ts';
+import { createDemoTools } from '../shared/demo/demo-tools.ts';
 
 let server: PlainHttpServer;
+// The demo tools, passed in: the test reads their counters, the server carries none.
+const demo = createDemoTools();
 beforeAll(async () => {
-  server = await createPlainHttpServer({ port: 0 });
+  server = await createPlainHttpServer({ port: 0, tools: demo.tools });
 });
 afterAll(() => server.close());
 
@@ -56,7 +59,7 @@ describe('the stage 01 client', () => {
       protocolVersion: '2025-11-25',
     });
     await client.connect();
-    const { searchIssuesAborted } = server.stats;
+    const { searchIssuesAborted } = demo.stats;
     const call = client.callTool(
       'search_issues',
       { query: 'x', pages: 100, delayMs: 20 },
@@ -65,6 +68,6 @@ describe('the stage 01 client', () => {
     await expect(call).rejects.toThrow('timed out');
     await client.close();
     // The response body was the only way back; with the connection gone, the server aborts the run.
-    await expect.poll(() => server.stats.searchIssuesAborted).toBe(searchIssuesAborted + 1);
+    await expect.poll(() => demo.stats.searchIssuesAborted).toBe(searchIssuesAborted + 1);
   });
 });

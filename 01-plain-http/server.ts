@@ -15,10 +15,11 @@
  * @module
  */
 import express, { type Request, type Response } from 'express';
-import { answerDiagnostics, closeOnSignals, isEntryPoint, portFromEnv } from '../shared/cli.ts';
+import { closeOnSignals, isEntryPoint, portFromEnv } from '../shared/cli.ts';
 import { abortWhenClosed } from '../shared/protocol/cancellation.ts';
 import { serveOnLoopback } from '../shared/http/loopback-server.ts';
-import { createDemoTools, type DemoToolStats } from '../shared/demo/demo-tools.ts';
+import { createDemoTools } from '../shared/demo/demo-tools.ts';
+import type { Tool } from '../shared/protocol/tools.ts';
 import { httpStatusFor, rejectRequest, sendJsonRpcError } from '../shared/http/errors.ts';
 import { bodyText, handleBodyErrors, readJsonBody } from '../shared/http/body.ts';
 import { HandshakeState } from '../shared/protocol/handshake-state.ts';
@@ -51,6 +52,8 @@ export const DEFAULT_PORT = 3001;
 
 /** Options for {@link createPlainHttpServer}. */
 export interface PlainHttpServerOptions extends OriginPolicy, HostPolicy {
+  /** The tools to serve; the course's demo tools by default. */
+  tools?: ReadonlyArray<Tool<never>>;
   /** Called with unexpected errors (bugs), never with bad input. Defaults to `console.error`. */
   onError?: (error: unknown) => void;
 }
@@ -63,8 +66,6 @@ export interface PlainHttpServer {
   readonly connections: number;
   /** TCP connections open right now. */
   readonly openSockets: number;
-  /** The demo tools' counters. */
-  stats: DemoToolStats;
   /** Stops accepting, aborts running tools, closes every connection. */
   close(): Promise<void>;
 }
@@ -83,10 +84,9 @@ export async function createPlainHttpServer(
   options: PlainHttpServerOptions & { port: number },
 ): Promise<PlainHttpServer> {
   const onError = options.onError ?? ((error: unknown) => console.error(error));
-  const { tools, stats } = createDemoTools();
   const mcp = new McpServer({
     serverInfo: { name: 'mcp-transports-course/01-plain-http', version: '1.0.0' },
-    tools,
+    tools: options.tools ?? createDemoTools().tools,
     onError,
   });
   // Aborted on close, so tools still running stop instead of holding the process open.
@@ -122,7 +122,6 @@ export async function createPlainHttpServer(
     get openSockets() {
       return connections.open;
     },
-    stats,
     async close() {
       shutdown.abort('server closing');
       await server.close();
@@ -261,9 +260,4 @@ if (isEntryPoint(import.meta.url)) {
   const server = await createPlainHttpServer({ port: portFromEnv(DEFAULT_PORT) });
   console.log(`listening on ${server.url}`);
   closeOnSignals(() => server.close());
-  answerDiagnostics(() => ({
-    sessions: 0,
-    openSockets: server.openSockets,
-    connections: server.connections,
-  }));
 }

@@ -9,8 +9,11 @@
  */
 import { printSseRun, runHttpSseClient } from './client.ts';
 import { createHttpSseServer } from './server.ts';
+import { createDemoTools } from '../shared/demo/demo-tools.ts';
 
-const server = await createHttpSseServer({ port: 0 });
+// The demo tools, passed in, so the demo can print what they counted; the server keeps no counters.
+const demo = createDemoTools();
+const server = await createHttpSseServer({ port: 0, tools: demo.tools });
 console.log(`listening on ${server.url}`);
 try {
   console.log('\n── a 10-page search, with progress on the stream ──');
@@ -32,8 +35,8 @@ try {
     `a POST to the old session now gets HTTP ${lost.status}: the session ended with its stream`,
   );
   console.log(
-    `on the server: search_issues started ${server.stats.searchIssuesStarts} times, ` +
-      `completed ${server.stats.searchIssuesCompleted}, aborted ${server.stats.searchIssuesAborted}`,
+    `on the server: search_issues started ${demo.stats.searchIssuesStarts} times, ` +
+      `completed ${demo.stats.searchIssuesCompleted}, aborted ${demo.stats.searchIssuesAborted}`,
   );
 } finally {
   await server.close();

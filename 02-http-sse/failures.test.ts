@@ -6,11 +6,13 @@ import { McpClient } from '../shared/protocol/mcp-client.ts';
 import { startServerProcess } from '../lab/deploy/server-process.ts';
 import { SseClientTransport, runHttpSseClient } from './client.ts';
 import { createHttpSseServer, type HttpSseServer } from './server.ts';
+import { createDemoTools } from '../shared/demo/demo-tools.ts';
 
 const clientInfo = { name: 'failures-test', version: '1.0.0' };
 let server: HttpSseServer;
+const demo = createDemoTools();
 beforeAll(async () => {
-  server = await createHttpSseServer({ port: 0 });
+  server = await createHttpSseServer({ port: 0, tools: demo.tools });
 });
 afterAll(() => server.close());
 
@@ -27,13 +29,13 @@ describe('progress', () => {
 
 describe('a dropped stream', () => {
   it('loses the tool result: the server aborts the tool, and nothing is ever delivered', async () => {
-    const before = { ...server.stats };
+    const before = { ...demo.stats };
     const run = await runHttpSseClient({ url: server.url, pages: 10, delayMs: 30, dropAfter: 2 });
     expect(run.resultText).toBeUndefined();
     expect(run.failure).toMatch(/SSE stream dropped/);
     expect(run.progress).toHaveLength(2);
-    await expect.poll(() => server.stats.searchIssuesAborted).toBe(before.searchIssuesAborted + 1);
-    expect(server.stats.searchIssuesCompleted).toBe(before.searchIssuesCompleted);
+    await expect.poll(() => demo.stats.searchIssuesAborted).toBe(before.searchIssuesAborted + 1);
+    expect(demo.stats.searchIssuesCompleted).toBe(before.searchIssuesCompleted);
   });
 
   it('cannot be resumed: reconnecting opens a new session, and the old one answers 404', async () => {

@@ -3,13 +3,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawRequest } from '../lab/support/raw-http.ts';
 import { createHttpSseServer, type HttpSseServer } from './server.ts';
+import { createDemoTools } from '../shared/demo/demo-tools.ts';
 
 let server: HttpSseServer;
+const demo = createDemoTools();
 const errors: unknown[] = [];
 
 beforeAll(async () => {
   server = await createHttpSseServer({
     port: 0,
+    tools: demo.tools,
     keepAliveMs: 50,
     allowedOrigins: ['http://localhost:5173'],
     onError: (error) => errors.push(error),
@@ -154,7 +157,7 @@ describe('the session lives as long as its stream', () => {
   it('closing the stream ends the session and aborts its running tool', async () => {
     const stream = await openStream();
     const [, sessionId] = await stream.readUntil(/sessionId=(\S+)\n/);
-    const { searchIssuesAborted } = server.stats;
+    const { searchIssuesAborted } = demo.stats;
     const call = {
       jsonrpc: '2.0',
       id: 2,
@@ -168,7 +171,7 @@ describe('the session lives as long as its stream', () => {
     expect((await postMessage(sessionId, JSON.stringify(call))).status).toBe(202);
     await stream.readUntil(/notifications\/progress/);
     stream.close();
-    await expect.poll(() => server.stats.searchIssuesAborted).toBe(searchIssuesAborted + 1);
+    await expect.poll(() => demo.stats.searchIssuesAborted).toBe(searchIssuesAborted + 1);
     expect((await postMessage(sessionId, ping)).status).toBe(404);
   });
 });

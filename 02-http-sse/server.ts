@@ -16,9 +16,10 @@
  * @module
  */
 import express, { type Request, type Response } from 'express';
-import { answerDiagnostics, closeOnSignals, isEntryPoint, portFromEnv } from '../shared/cli.ts';
+import { closeOnSignals, isEntryPoint, portFromEnv } from '../shared/cli.ts';
 import { serveOnLoopback } from '../shared/http/loopback-server.ts';
-import { createDemoTools, type DemoToolStats } from '../shared/demo/demo-tools.ts';
+import { createDemoTools } from '../shared/demo/demo-tools.ts';
+import type { Tool } from '../shared/protocol/tools.ts';
 import { rejectRequest, sendJsonRpcError } from '../shared/http/errors.ts';
 import { bodyText, handleBodyErrors, readJsonBody } from '../shared/http/body.ts';
 import { parseJsonRpc, type JsonRpcMessage } from '../shared/protocol/jsonrpc.ts';
@@ -49,6 +50,8 @@ export interface HttpSseServerOptions extends OriginPolicy, HostPolicy {
    * so that proxies and balancers do not close it for silence.
    */
   keepAliveMs?: number;
+  /** The tools to serve; the course's demo tools by default. */
+  tools?: ReadonlyArray<Tool<never>>;
   /** Called with unexpected errors (bugs), never with bad input. Defaults to `console.error`. */
   onError?: (error: unknown) => void;
 }
@@ -63,8 +66,6 @@ export interface HttpSseServer {
   readonly openSockets: number;
   /** TCP connections accepted so far. */
   readonly connections: number;
-  /** The demo tools' counters. */
-  stats: DemoToolStats;
   /** Ends every session, aborts running tools, closes every connection. */
   close(): Promise<void>;
 }
@@ -81,10 +82,9 @@ export interface HttpSseServer {
 export async function createHttpSseServer(options: HttpSseServerOptions): Promise<HttpSseServer> {
   const onError = options.onError ?? ((error: unknown) => console.error(error));
   const keepAliveMs = options.keepAliveMs ?? KEEP_ALIVE_MS;
-  const { tools, stats } = createDemoTools();
   const mcp = new McpServer({
     serverInfo: { name: 'mcp-transports-course/02-http-sse', version: '1.0.0' },
-    tools,
+    tools: options.tools ?? createDemoTools().tools,
     onError,
   });
   const sessions = new SessionTable();
@@ -124,7 +124,6 @@ export async function createHttpSseServer(options: HttpSseServerOptions): Promis
     get connections() {
       return connections.accepted;
     },
-    stats,
     async close() {
       sessions.endAll('server closing');
       await server.close();
@@ -204,9 +203,4 @@ if (isEntryPoint(import.meta.url)) {
   const server = await createHttpSseServer({ port: portFromEnv(DEFAULT_PORT) });
   console.log(`listening on ${server.url}`);
   closeOnSignals(() => server.close());
-  answerDiagnostics(() => ({
-    sessions: server.sessions,
-    openSockets: server.openSockets,
-    connections: server.connections,
-  }));
 }

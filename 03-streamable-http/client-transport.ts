@@ -181,9 +181,13 @@ export class StreamableHttpClientTransport implements ClientTransport {
       const before = lastEventId;
       if (response) {
         let invalid: Error | undefined;
+        const connection = this.#connectionOf.get(response);
         try {
           await consumeEvents(response, () => answered, {
             onEvent: (id, data) => {
+              // After a cut, events already read from the same chunk never "arrived": a cut after
+              // the third event loses the fourth, however the bytes were batched on the wire.
+              if (connection?.signal.aborted) return;
               if (id !== undefined) lastEventId = id;
               // A priming event has an id and empty data: it only gives us a place to resume from.
               if (data === '' || invalid) return;
@@ -201,7 +205,7 @@ export class StreamableHttpClientTransport implements ClientTransport {
           // Our own cut, or the network: either way the connection is gone, the stream may not be.
           if (options.signal?.aborted) throw error;
         } finally {
-          this.#connections.delete(this.#connectionOf.get(response)!);
+          if (connection) this.#connections.delete(connection);
         }
         if (invalid) throw invalid;
       }

@@ -14,6 +14,7 @@
 import { parseArgs } from 'node:util';
 import { printStreamableRun, runStreamableHttpClient } from './client.ts';
 import { createStreamableHttpServer } from './server.ts';
+import { createDemoTools } from '../shared/demo/demo-tools.ts';
 import { LATEST_VERSION, isSupportedVersion } from '../shared/protocol/versions.ts';
 
 const { values } = parseArgs({
@@ -27,8 +28,11 @@ const { values } = parseArgs({
 if (!isSupportedVersion(values.revision)) throw new Error(`Unknown --revision ${values.revision}`);
 const protocolVersion = values.revision;
 const dropAfter = Number(values['drop-after']);
+// The demo tools, passed in, so the demo can print what they counted; the server keeps no counters.
+const demo = createDemoTools();
 const server = await createStreamableHttpServer({
   port: 0,
+  tools: demo.tools,
   sessionless: values.sessionless,
   ...(values['poll-after'] === undefined ? {} : { pollAfterMs: Number(values['poll-after']) }),
 });
@@ -48,13 +52,13 @@ try {
   printStreamableRun(run);
   // A cut the server has to notice (sessionless mode) reaches it a moment after the client saw it.
   const settled = () =>
-    server.stats.searchIssuesStarts ===
-    server.stats.searchIssuesCompleted + server.stats.searchIssuesAborted;
+    demo.stats.searchIssuesStarts ===
+    demo.stats.searchIssuesCompleted + demo.stats.searchIssuesAborted;
   for (let waited = 0; !settled() && waited < 2_000; waited += 10)
     await new Promise((r) => setTimeout(r, 10));
   console.log(
-    `on the server: search_issues started ${server.stats.searchIssuesStarts} time(s), ` +
-      `completed ${server.stats.searchIssuesCompleted}, aborted ${server.stats.searchIssuesAborted}`,
+    `on the server: search_issues started ${demo.stats.searchIssuesStarts} time(s), ` +
+      `completed ${demo.stats.searchIssuesCompleted}, aborted ${demo.stats.searchIssuesAborted}`,
   );
 } finally {
   await server.close();

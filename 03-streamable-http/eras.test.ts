@@ -7,14 +7,17 @@ import { ErrorCode } from '../shared/protocol/jsonrpc.ts';
 import { StreamableHttpClientTransport } from './client-transport.ts';
 import { connectInEra, runStreamableHttpClient } from './client.ts';
 import { createStreamableHttpServer, type StreamableHttpServer } from './server.ts';
+import { createDemoTools } from '../shared/demo/demo-tools.ts';
 
 describe('the same cut after 3 of 10 progress notifications, in each era', () => {
   let handshakeServer: StreamableHttpServer;
   let modernServer: StreamableHttpServer;
+  const handshakeDemo = createDemoTools();
+  const modernDemo = createDemoTools();
   beforeAll(async () => {
     [handshakeServer, modernServer] = await Promise.all([
-      createStreamableHttpServer({ port: 0, retryMs: 20 }),
-      createStreamableHttpServer({ port: 0 }),
+      createStreamableHttpServer({ port: 0, retryMs: 20, tools: handshakeDemo.tools }),
+      createStreamableHttpServer({ port: 0, tools: modernDemo.tools }),
     ]);
   });
   afterAll(() => Promise.all([handshakeServer.close(), modernServer.close()]));
@@ -28,7 +31,7 @@ describe('the same cut after 3 of 10 progress notifications, in each era', () =>
     });
     expect(run.resultText).toMatch(/^Found/);
     expect([run.resumes.length, run.resends]).toEqual([1, 0]);
-    expect(handshakeServer.stats).toMatchObject({
+    expect(handshakeDemo.stats).toMatchObject({
       searchIssuesStarts: 1,
       searchIssuesCompleted: 1,
       searchIssuesAborted: 0,
@@ -43,13 +46,13 @@ describe('the same cut after 3 of 10 progress notifications, in each era', () =>
     });
     expect(run.resultText).toMatch(/^Found/);
     expect([run.resumes.length, run.resends]).toEqual([0, 1]);
-    expect(modernServer.stats).toMatchObject({
+    expect(modernDemo.stats).toMatchObject({
       searchIssuesStarts: 2,
       searchIssuesCompleted: 1,
       searchIssuesAborted: 1,
     });
     // The cancelled run stopped within a page of the close: 3 pages seen, at most one more searched.
-    expect(modernServer.stats.searchIssuesPages).toBeLessThanOrEqual(10 + 3 + 1);
+    expect(modernDemo.stats.searchIssuesPages).toBeLessThanOrEqual(10 + 3 + 1);
     // The progress bar shows the restart: 1, 2, 3 (the cut), then 1 … 10 again.
     const values = run.progress.map((p) => p.progress);
     expect(values.slice(0, 3)).toEqual([1, 2, 3]);

@@ -13,11 +13,13 @@ import { InMemoryEventStore } from './event-store.ts';
 import { MAX_FINISHED_STREAMS } from './sessions.ts';
 import { retryInNewSession, runStreamableHttpClient } from './client.ts';
 import { createStreamableHttpServer, type StreamableHttpServer } from './server.ts';
+import { createDemoTools } from '../shared/demo/demo-tools.ts';
 
 const clientInfo = { name: 'resumption-test', version: '1.0.0' };
 let server: StreamableHttpServer;
+const demo = createDemoTools();
 beforeAll(async () => {
-  server = await createStreamableHttpServer({ port: 0, retryMs: 20 });
+  server = await createStreamableHttpServer({ port: 0, retryMs: 20, tools: demo.tools });
 });
 afterAll(() => server.close());
 
@@ -26,7 +28,7 @@ const progressValues = (run: { progress: Array<{ progress: number }> }) =>
 
 describe('a cut stream', () => {
   it('is resumed with Last-Event-ID: the rest of the progress and the result arrive exactly once, and the tool ran once', async () => {
-    const before = { ...server.stats };
+    const before = { ...demo.stats };
     const run = await runStreamableHttpClient({
       url: server.url,
       protocolVersion: '2025-11-25',
@@ -37,8 +39,8 @@ describe('a cut stream', () => {
     expect(run.resultText).toMatch(/^Found \d+ issue/);
     expect(run.resumes).toHaveLength(1);
     expect(progressValues(run)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-    expect(server.stats.searchIssuesStarts - before.searchIssuesStarts).toBe(1);
-    expect(server.stats.searchIssuesCompleted - before.searchIssuesCompleted).toBe(1);
+    expect(demo.stats.searchIssuesStarts - before.searchIssuesStarts).toBe(1);
+    expect(demo.stats.searchIssuesCompleted - before.searchIssuesCompleted).toBe(1);
   });
 
   it('never receives another stream’s or another session’s messages when two cut clients resume at once', async () => {
@@ -86,8 +88,14 @@ describe('a cut stream', () => {
 
 describe('SSE polling (2025-11-25)', () => {
   let polling: StreamableHttpServer;
+  const pollingDemo = createDemoTools();
   beforeAll(async () => {
-    polling = await createStreamableHttpServer({ port: 0, pollAfterMs: 120, retryMs: 20 });
+    polling = await createStreamableHttpServer({
+      port: 0,
+      pollAfterMs: 120,
+      retryMs: 20,
+      tools: pollingDemo.tools,
+    });
   });
   afterAll(() => polling.close());
 
@@ -101,7 +109,7 @@ describe('SSE polling (2025-11-25)', () => {
     expect(run.resultText).toMatch(/^Found/);
     expect(run.resumes.length).toBeGreaterThanOrEqual(2);
     expect(progressValues(run)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-    expect(polling.stats).toMatchObject({ searchIssuesStarts: 1, searchIssuesCompleted: 1 });
+    expect(pollingDemo.stats).toMatchObject({ searchIssuesStarts: 1, searchIssuesCompleted: 1 });
   });
 });
 

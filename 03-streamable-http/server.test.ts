@@ -6,14 +6,17 @@ import { MAX_BODY_BYTES } from '../shared/http/body.ts';
 import { rawRequest } from '../lab/support/raw-http.ts';
 import { parseEventId } from './event-store.ts';
 import { createStreamableHttpServer, type StreamableHttpServer } from './server.ts';
+import { createDemoTools } from '../shared/demo/demo-tools.ts';
 
 const ACCEPT_BOTH = 'application/json, text/event-stream';
 const errors: unknown[] = [];
 let server: StreamableHttpServer;
+const demo = createDemoTools();
 
 beforeAll(async () => {
   server = await createStreamableHttpServer({
     port: 0,
+    tools: demo.tools,
     retryMs: 50,
     allowedOrigins: ['http://localhost:5173'],
     onError: (error) => errors.push(error),
@@ -258,21 +261,21 @@ describe('POST /mcp', () => {
 describe('cancellation and disconnects', () => {
   it('does not treat a dropped stream as a cancellation: the tool runs to the end', async () => {
     const { headers } = await openSession();
-    const before = { ...server.stats };
+    const before = { ...demo.stats };
     const response = await post(server.url, search(10, 5, 20, 'p'), headers);
     await readEvents(response, 2); // priming + first progress, then hang up
     await expect
-      .poll(() => server.stats.searchIssuesCompleted, { timeout: 5_000 })
+      .poll(() => demo.stats.searchIssuesCompleted, { timeout: 5_000 })
       .toBe(before.searchIssuesCompleted + 1);
-    expect(server.stats.searchIssuesAborted).toBe(before.searchIssuesAborted);
+    expect(demo.stats.searchIssuesAborted).toBe(before.searchIssuesAborted);
   });
 
   it('stops the tool on notifications/cancelled and ends its stream without a response', async () => {
     const { headers } = await openSession();
-    const before = { ...server.stats };
+    const before = { ...demo.stats };
     const response = await post(server.url, search(11, 100, 20, 'p'), headers);
     const reading = readEvents(response);
-    await expect.poll(() => server.stats.searchIssuesStarts).toBe(before.searchIssuesStarts + 1);
+    await expect.poll(() => demo.stats.searchIssuesStarts).toBe(before.searchIssuesStarts + 1);
     const cancel = {
       jsonrpc: '2.0',
       method: 'notifications/cancelled',
@@ -283,7 +286,7 @@ describe('cancellation and disconnects', () => {
     expect(messagesOf(events).some((message) => 'result' in message || 'error' in message)).toBe(
       false,
     );
-    expect(server.stats.searchIssuesAborted).toBe(before.searchIssuesAborted + 1);
+    expect(demo.stats.searchIssuesAborted).toBe(before.searchIssuesAborted + 1);
   });
 });
 
@@ -337,14 +340,14 @@ describe('GET /mcp', () => {
 describe('DELETE /mcp', () => {
   it('ends the session: its running tool is aborted and later requests get 404', async () => {
     const { headers } = await openSession();
-    const before = { ...server.stats };
+    const before = { ...demo.stats };
     const response = await post(server.url, search(20, 100, 20, 'p'), headers);
     const reading = readEvents(response);
-    await expect.poll(() => server.stats.searchIssuesStarts).toBe(before.searchIssuesStarts + 1);
+    await expect.poll(() => demo.stats.searchIssuesStarts).toBe(before.searchIssuesStarts + 1);
     const deleted = await fetch(server.url, { method: 'DELETE', headers });
     expect(deleted.status).toBe(204);
     await reading;
-    expect(server.stats.searchIssuesAborted).toBe(before.searchIssuesAborted + 1);
+    expect(demo.stats.searchIssuesAborted).toBe(before.searchIssuesAborted + 1);
     expect(
       (await post(server.url, { jsonrpc: '2.0', id: 21, method: 'ping' }, headers)).status,
     ).toBe(404);

@@ -19,9 +19,9 @@
 import { setMaxListeners } from 'node:events';
 import { parseArgs } from 'node:util';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { answerDiagnostics, closeOnSignals, isEntryPoint, portFromEnv } from '../shared/cli.ts';
+import { closeOnSignals, isEntryPoint, portFromEnv } from '../shared/cli.ts';
 import { serveOnLoopback } from '../shared/http/loopback-server.ts';
-import { createDemoTools, type DemoToolStats } from '../shared/demo/demo-tools.ts';
+import { createDemoTools } from '../shared/demo/demo-tools.ts';
 import { rejectRequest, sendJsonRpcError } from '../shared/http/errors.ts';
 import { bodyText, handleBodyErrors, readJsonBody } from '../shared/http/body.ts';
 import { ErrorCode, errorResponse, parseJsonRpc } from '../shared/protocol/jsonrpc.ts';
@@ -98,8 +98,6 @@ export interface StreamableHttpServer {
   readonly openSockets: number;
   /** TCP connections accepted so far. */
   readonly connections: number;
-  /** The demo tools' counters. */
-  stats: DemoToolStats;
   /** Stops accepting, aborts running work, and ends the sessions it keeps in memory. */
   close(): Promise<void>;
 }
@@ -123,10 +121,9 @@ export async function createStreamableHttpServer(
   options: StreamableHttpServerOptions,
 ): Promise<StreamableHttpServer> {
   const onError = options.onError ?? ((error: unknown) => console.error(error));
-  const demo = createDemoTools();
   const mcp = new McpServer({
     serverInfo: { name: 'mcp-transports-course/03-streamable-http', version: '1.0.0' },
-    tools: options.tools ?? demo.tools,
+    tools: options.tools ?? createDemoTools().tools,
     onError,
   });
   const shutdown = new AbortController();
@@ -195,7 +192,6 @@ export async function createStreamableHttpServer(
     get connections() {
       return connections.accepted;
     },
-    stats: demo.stats,
     async close() {
       shutdown.abort('server closing');
       await Promise.allSettled(posts);
@@ -279,10 +275,4 @@ if (isEntryPoint(import.meta.url)) {
   });
   console.log(`listening on ${server.url}`);
   closeOnSignals(() => server.close());
-  answerDiagnostics(() => ({
-    sessions: server.sessions,
-    openSockets: server.openSockets,
-    connections: server.connections,
-    ...server.stats,
-  }));
 }

@@ -14,7 +14,7 @@
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#session-management
  * @module
  */
-import { answerDiagnostics, closeOnSignals, isEntryPoint, portFromEnv } from '../../shared/cli.ts';
+import { closeOnSignals, isEntryPoint, portFromEnv } from '../../shared/cli.ts';
 import {
   DEFAULT_PORT,
   KEEP_ALIVE_MS,
@@ -78,7 +78,6 @@ export async function createScaleOutServer(
     get connections() {
       return server.connections;
     },
-    stats: server.stats,
     get streamsFollowed() {
       return redis.sessions.streamsFollowed;
     },
@@ -101,11 +100,4 @@ if (isEntryPoint(import.meta.url)) {
   const server = await createScaleOutServer({ port: portFromEnv(DEFAULT_PORT), redisUrl });
   console.log(`listening on ${server.url} (sessions in ${redisUrl})`);
   closeOnSignals(() => server.close());
-  answerDiagnostics(() => ({
-    sessions: server.sessions,
-    openSockets: server.openSockets,
-    connections: server.connections,
-    streamsFollowed: server.streamsFollowed,
-    ...server.stats,
-  }));
 }

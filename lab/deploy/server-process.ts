@@ -1,6 +1,6 @@
 /**
- * Runs a stage's server as a child process, as a learner would in a second
- * terminal, and asks it for diagnostics over an IPC channel.
+ * Runs a server as a child process, as a learner would in a second terminal,
+ * and asks it for diagnostics over an IPC channel (diagnostics.ts).
  *
  * Teaches: how to measure a server's memory per client honestly. Clients and
  * server in one process share a heap, so the clients' objects would count as
@@ -10,7 +10,10 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { Diagnostics } from '../../shared/cli.ts';
+import type { Diagnostics } from './diagnostics.ts';
+
+/** The wrapper that runs a stage's server with the lab's instruments. */
+const MEASURED_STAGE = 'lab/deploy/measured-stage.ts';
 
 /** A server running in a child process. */
 export interface ServerProcess {
@@ -25,8 +28,10 @@ export interface ServerProcess {
 }
 
 /**
- * Starts `script` (a stage's `server.ts`) with `PORT=0`, and resolves once it
- * prints its `listening on` line.
+ * Starts `script` with `PORT=0`, and resolves once it prints its `listening
+ * on` line. A stage's `server.ts` runs inside measured-stage.ts, which
+ * attaches the instruments the stage does not carry; a bench server answers
+ * diagnostics itself.
  *
  * @example
  * ```ts
@@ -40,7 +45,11 @@ export async function startServerProcess(
   env: Record<string, string> = {},
   args: readonly string[] = [],
 ): Promise<ServerProcess> {
-  const child = fork(script, [...args], {
+  const stageServer = /^0\d-[^/]+\/(?:[^/]+\/)?server\.ts$/.test(script);
+  const [entry, entryArgs] = stageServer
+    ? [MEASURED_STAGE, [script, ...args]]
+    : [script, [...args]];
+  const child = fork(entry, entryArgs, {
     execArgv: ['--import', 'tsx', '--expose-gc'],
     env: { ...process.env, ...env, PORT: '0' },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],

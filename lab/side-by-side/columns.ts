@@ -20,6 +20,7 @@ import { createStreamableHttpServer } from '../../03-streamable-http/server.ts';
 import { createScaleOutServer } from '../../03-streamable-http/scale-out/server.ts';
 import { startBalancer } from '../deploy/balancer.ts';
 import {
+  createDemoTools,
   sumDemoToolStats,
   type DemoToolStats,
   type SearchIssuesArgs,
@@ -102,25 +103,28 @@ const RETRY_MS = 50;
 
 interface Instance {
   url: string;
-  stats: DemoToolStats;
   readonly connections: number;
   close(): Promise<void>;
 }
 
+/** The demo tools one instance serves; the lab keeps their counters, the server carries none. */
+type DemoTools = ReturnType<typeof createDemoTools>['tools'];
+
 /** Starts one instance, or two behind the balancer; `path` is the endpoint clients open. */
 async function deployInstances(
-  start: () => Promise<Instance>,
+  start: (tools: DemoTools) => Promise<Instance>,
   path: string,
   { instances = 1, sticky = false }: DeployOptions,
 ): Promise<Deployment> {
-  const servers = await Promise.all(Array.from({ length: instances }, start));
+  const demos = Array.from({ length: instances }, () => createDemoTools());
+  const servers = await Promise.all(demos.map((demo) => start(demo.tools)));
   const balancer =
     instances === 1
       ? undefined
       : await startBalancer({ upstreams: servers.map((s) => new URL(s.url).origin), sticky });
   return {
     url: balancer ? `${balancer.url}${path}` : (servers[0] as Instance).url,
-    stats: () => sumDemoToolStats(servers.map((server) => server.stats)),
+    stats: () => sumDemoToolStats(demos.map((demo) => demo.stats)),
     connectionsAccepted: () => servers.reduce((total, server) => total + server.connections, 0),
     async close() {
       await balancer?.close();
@@ -154,7 +158,7 @@ const plainHttp: Column = {
   endpoints: ['POST /mcp'],
   process: { script: '01-plain-http/server.ts' },
   deploy: (options = {}) =>
-    deployInstances(() => createPlainHttpServer({ port: 0 }), '/mcp', options),
+    deployInstances((tools) => createPlainHttpServer({ port: 0, tools }), '/mcp', options),
   async connect(url, { keepAlive = true } = {}) {
     const transport = new PlainHttpClientTransport(url, { keepAlive });
     const column = columnClient(transport, '2025-11-25', () => transport.cutConnections());
@@ -169,7 +173,7 @@ const httpSse: Column = {
   endpoints: ['GET /sse', 'POST /message'],
   process: { script: '02-http-sse/server.ts' },
   deploy: (options = {}) =>
-    deployInstances(() => createHttpSseServer({ port: 0 }), '/sse', options),
+    deployInstances((tools) => createHttpSseServer({ port: 0, tools }), '/sse', options),
   async connect(url, { keepAlive = true } = {}) {
     const transport = new SseClientTransport(
       url,
@@ -198,13 +202,14 @@ function streamableHttp(
     },
     deploy(options = {}) {
       const { redisUrl } = options;
-      const start = () =>
+      const start = (tools: DemoTools) =>
         redisUrl
-          ? createScaleOutServer({ port: 0, retryMs: RETRY_MS, redisUrl })
+          ? createScaleOutServer({ port: 0, retryMs: RETRY_MS, tools, redisUrl })
           : createStreamableHttpServer({
               port: 0,
               sessionless: mode === 'sessionless',
               retryMs: RETRY_MS,
+              tools,
             });
       return deployInstances(start, '/mcp', options);
     },

@@ -19,7 +19,11 @@ import { runStreamableHttpClient } from '../../03-streamable-http/client.ts';
 import { createStreamableHttpServer } from '../../03-streamable-http/server.ts';
 import { createScaleOutServer } from '../../03-streamable-http/scale-out/server.ts';
 import { startBalancer } from '../deploy/balancer.ts';
-import { sumDemoToolStats, type DemoToolStats } from '../../shared/demo/demo-tools.ts';
+import {
+  createDemoTools,
+  sumDemoToolStats,
+  type DemoToolStats,
+} from '../../shared/demo/demo-tools.ts';
 import { startRedisServer } from '../deploy/redis-server.ts';
 import {
   LATEST_HANDSHAKE_VERSION,
@@ -211,27 +215,30 @@ async function startStageServer({
   instances,
 }: TraceScenario): Promise<StageServer> {
   if (instances) return startCluster(instances);
+  // The lab passes the demo tools in and reads their counters: the stage's server carries none.
+  const { tools, stats } = createDemoTools();
   const server =
     stage === '01'
-      ? await createPlainHttpServer({ port: 0 })
+      ? await createPlainHttpServer({ port: 0, tools })
       : stage === '02'
-        ? await createHttpSseServer({ port: 0 })
-        : await createStreamableHttpServer({ port: 0, sessionless: sessionless ?? false });
-  return { url: server.url, stats: () => server.stats, close: () => server.close() };
+        ? await createHttpSseServer({ port: 0, tools })
+        : await createStreamableHttpServer({ port: 0, tools, sessionless: sessionless ?? false });
+  return { url: server.url, stats: () => stats, close: () => server.close() };
 }
 
 /** Stage 03 instances on one private Redis behind the round-robin balancer, as one server. */
 async function startCluster(instances: number): Promise<StageServer> {
   const redis = await startRedisServer();
+  const demos = Array.from({ length: instances }, () => createDemoTools());
   const servers = await Promise.all(
-    Array.from({ length: instances }, () => createScaleOutServer({ port: 0, redisUrl: redis.url })),
+    demos.map((demo) => createScaleOutServer({ port: 0, tools: demo.tools, redisUrl: redis.url })),
   );
   const balancer = await startBalancer({
     upstreams: servers.map((server) => new URL(server.url).origin),
   });
   return {
     url: `${balancer.url}/mcp`,
-    stats: () => sumDemoToolStats(servers.map((server) => server.stats)),
+    stats: () => sumDemoToolStats(demos.map((demo) => demo.stats)),
     async close() {
       await balancer.close();
       await Promise.all(servers.map((server) => server.close()));

@@ -4,7 +4,8 @@
 // runner's diagnostics over IPC. Also a small node:http → fetch bridge for the
 // SDK v2 servers, whose transports speak web-standard Request/Response.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { answerDiagnostics, closeOnSignals, portFromEnv } from '../../../shared/cli.ts';
+import { closeOnSignals, portFromEnv } from '../../../shared/cli.ts';
+import { answerDiagnostics } from '../../deploy/diagnostics.ts';
 import { pipeResponse } from '../../support/fetch-bridge.fixture.ts';
 import { serveOnLoopback } from '../../../shared/http/loopback-server.ts';
 
