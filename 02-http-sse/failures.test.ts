@@ -4,7 +4,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startBalancer, type Balancer } from '../lab/deploy/balancer.ts';
 import { McpClient } from '../shared/protocol/mcp-client.ts';
 import { startServerProcess } from '../lab/deploy/server-process.ts';
-import { SseClientTransport, runHttpSseClient } from './client.ts';
+import { SseClientTransport } from './client-transport.ts';
+import { runHttpSseClient } from './client.ts';
 import { createHttpSseServer, type HttpSseServer } from './server.ts';
 
 const clientInfo = { name: 'failures-test', version: '1.0.0' };
