@@ -118,8 +118,12 @@ export class SseClientTransport implements ClientTransport {
     );
   }
 
-  /** Cuts the stream the way a network failure would. For demos and tests. */
-  dropStream(): void {
+  /**
+   * Cuts the stream's connection, as a network failure would: answers still on
+   * their way are lost, and pending requests fail with {@link StreamDroppedError}.
+   * For demos and tests.
+   */
+  cutConnections(): void {
     this.#drop('cut by the client');
   }
 

@@ -86,7 +86,7 @@ export async function runHttpSseClient(options: SseClientRunOptions): Promise<Ss
           onprogress: (update) => {
             progress.push({ ...update, atMs: performance.now() - started });
             line?.update(progressBar(update.progress, update.total, update.message));
-            if (progress.length === options.dropAfter) transport.dropStream();
+            if (progress.length === options.dropAfter) transport.cutConnections();
           },
         },
       );

@@ -41,7 +41,7 @@ describe('a dropped stream', () => {
     const first = new SseClientTransport(server.url);
     await first.start();
     const oldEndpoint = first.endpoint!;
-    first.dropStream();
+    first.cutConnections();
 
     const second = new SseClientTransport(server.url);
     await second.start();

@@ -176,7 +176,7 @@ const httpSse: Column = {
       keepAlive ? {} : { fetch: fetchWithoutKeepAlive },
     );
     await transport.start();
-    const column = columnClient(transport, '2025-11-25', () => transport.dropStream());
+    const column = columnClient(transport, '2025-11-25', () => transport.cutConnections());
     await column.client.connect();
     return column;
   },
