@@ -1,7 +1,8 @@
 // Stage 01 end to end: the stage's own client against the stage's own server, on loopback.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { McpClient } from '../shared/protocol/mcp-client.ts';
-import { PlainHttpClientTransport, runPlainHttpClient } from './client.ts';
+import { PlainHttpClientTransport } from './client-transport.ts';
+import { runPlainHttpClient } from './client.ts';
 import { createPlainHttpServer, type PlainHttpServer } from './server.ts';
 import { createDemoTools } from '../shared/demo/demo-tools.ts';
 

@@ -1,142 +1,32 @@
 /**
- * Stage 01 client: every message is one POST, every answer one JSON body.
+ * Stage 01 client: the stage's scenario (connect, list the tools, call
+ * `search_issues`), its printing and its command line, over the
+ * `PlainHttpClientTransport` of client-transport.ts.
  *
  * Teaches: what a plain-HTTP client pays. It asks for progress and gets none,
  * because the server has no way to send it, so it can only show a spinner and
- * the time passing. And it counts the TCP connections it opens: with
- * keep-alive one connection carries every call; without it each POST costs a
- * new connection (and, over HTTPS, a new TLS handshake).
+ * the time passing. And it reports the TCP connections the transport opened:
+ * with keep-alive one connection carries every call; without it each POST
+ * costs a new connection (and, over HTTPS, a new TLS handshake).
  * Implements: the client side of "Streamable HTTP" for a server that only ever
- * answers `application/json`, revisions 2025-03-26 to 2026-07-28.
+ * answers `application/json`, revisions 2025-03-26 to 2026-07-28: the
+ * handshake (`initialize`) in the handshake era, none in 2026-07-28.
  * Read next: ../docs/01-plain-http.md.
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#sending-messages-to-the-server
  * @module
  */
 import { parseArgs } from 'node:util';
-import { Agent, fetch } from 'undici';
 import { isEntryPoint } from '../shared/cli.ts';
 import { searchIssuesArguments, type SearchIssuesArgs } from '../shared/demo/demo-tools.ts';
-import { checkMessage, type JsonRpcMessage } from '../shared/protocol/jsonrpc.ts';
 import { firstText } from '../shared/protocol/tools.ts';
-import {
-  McpClient,
-  type ClientTransport,
-  type SendOptions,
-} from '../shared/protocol/mcp-client.ts';
+import { McpClient } from '../shared/protocol/mcp-client.ts';
 import { startSpinner } from '../shared/demo/terminal.ts';
 import {
   LATEST_HANDSHAKE_VERSION,
   isSupportedVersion,
   type ProtocolVersion,
 } from '../shared/protocol/versions.ts';
-
-/** Options for {@link PlainHttpClientTransport}. */
-export interface PlainHttpTransportOptions {
-  /**
-   * Reuse one TCP connection for every request (the default). `false` sends
-   * `Connection: close`, so every POST opens a connection of its own.
-   */
-  keepAlive?: boolean;
-}
-
-/**
- * Sends each message as a POST and hands the JSON answer back to the client core.
- *
- * @example
- * ```ts
- * const transport = new PlainHttpClientTransport('http://127.0.0.1:3001/mcp');
- * const client = new McpClient({ transport, clientInfo: { name: 'me', version: '1.0.0' } });
- * await client.connect();
- * console.log(transport.connections); // 1
- * ```
- */
-export class PlainHttpClientTransport implements ClientTransport {
-  onmessage?: (message: JsonRpcMessage) => void;
-  readonly #url: string;
-  readonly #keepAlive: boolean;
-  // One connection per origin: HTTP/1.1 carries one request at a time on a
-  // connection, so sequential calls reuse it and the count stays exact.
-  readonly #agent = new Agent({ connections: 1 });
-  #connections = 0;
-  #requests = 0;
-  /** One per request in flight; aborting it closes that request's connection. */
-  readonly #inFlight = new Set<AbortController>();
-
-  constructor(url: string, options: PlainHttpTransportOptions = {}) {
-    this.#url = url;
-    this.#keepAlive = options.keepAlive ?? true;
-    // Counted where connections are made, not guessed from the number of requests.
-    this.#agent.on('connect', () => (this.#connections += 1));
-  }
-
-  /** TCP connections this transport has opened. */
-  get connections(): number {
-    return this.#connections;
-  }
-
-  /** HTTP requests this transport has sent. */
-  get requests(): number {
-    return this.#requests;
-  }
-
-  /** Cuts every request in flight, as a network failure would: their answers are lost. For tests. */
-  cutConnections(): void {
-    for (const request of this.#inFlight) request.abort(new Error('connection cut'));
-  }
-
-  async send(message: JsonRpcMessage, { signal, protocolVersion }: SendOptions): Promise<void> {
-    this.#requests += 1;
-    const request = new AbortController();
-    this.#inFlight.add(request);
-    try {
-      await this.#post(message, request.signal, signal, protocolVersion);
-    } finally {
-      this.#inFlight.delete(request);
-    }
-  }
-
-  async #post(
-    message: JsonRpcMessage,
-    cut: AbortSignal,
-    signal: AbortSignal | undefined,
-    protocolVersion: string | undefined,
-  ): Promise<void> {
-    const response = await fetch(this.#url, {
-      method: 'POST',
-      dispatcher: this.#agent,
-      signal: signal ? AbortSignal.any([signal, cut]) : cut,
-      headers: {
-        'Content-Type': 'application/json',
-        // A Streamable HTTP client MUST accept both; this server only ever answers JSON.
-        Accept: 'application/json, text/event-stream',
-        ...(protocolVersion ? { 'MCP-Protocol-Version': protocolVersion } : {}),
-        ...(this.#keepAlive ? {} : { Connection: 'close' }),
-      },
-      body: JSON.stringify(message),
-    });
-    // 202: a notification or response was accepted; there is nothing to read.
-    if (response.status === 202) {
-      await response.body?.cancel();
-      return;
-    }
-    const text = await response.text();
-    if (!response.headers.get('content-type')?.includes('application/json')) {
-      throw new Error(`HTTP ${response.status} from ${this.#url}: ${text.slice(0, 200)}`);
-    }
-    // Errors arrive as JSON-RPC bodies too (400, 404, ...): the core matches them to the request by id.
-    const checked = checkMessage(JSON.parse(text));
-    if (!checked.ok)
-      throw new Error(`HTTP ${response.status}: not a JSON-RPC message: ${text.slice(0, 200)}`);
-    if ('error' in checked.message && checked.message.id === null) {
-      throw new Error(`HTTP ${response.status}: ${checked.message.error.message}`);
-    }
-    this.onmessage?.(checked.message);
-  }
-
-  async close(): Promise<void> {
-    await this.#agent.close();
-  }
-}
+import { PlainHttpClientTransport, type PlainHttpTransportOptions } from './client-transport.ts';
 
 /** What one run of the stage 01 client saw. */
 export interface ClientRun {

@@ -4,7 +4,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startBalancer, type Balancer } from '../lab/deploy/balancer.ts';
 import { McpClient } from '../shared/protocol/mcp-client.ts';
 import { startServerProcess } from '../lab/deploy/server-process.ts';
-import { SseClientTransport, runHttpSseClient } from './client.ts';
+import { SseClientTransport } from './client-transport.ts';
+import { runHttpSseClient } from './client.ts';
 import { createHttpSseServer, type HttpSseServer } from './server.ts';
 import { createDemoTools } from '../shared/demo/demo-tools.ts';
 
@@ -42,7 +43,7 @@ describe('a dropped stream', () => {
     const first = new SseClientTransport(server.url);
     await first.start();
     const oldEndpoint = first.endpoint!;
-    first.dropStream();
+    first.cutConnections();
 
     const second = new SseClientTransport(server.url);
     await second.start();

@@ -71,7 +71,8 @@ export interface StreamObserver {
 }
 
 /**
- * The Streamable HTTP client transport (handshake era).
+ * The Streamable HTTP client transport, for both eras: sessions and resumable
+ * streams in the handshake era, request metadata headers in 2026-07-28.
  *
  * @example
  * ```ts

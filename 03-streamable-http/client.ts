@@ -1,6 +1,12 @@
 /**
- * Stage 03 client: speaks revision 2026-07-28 by default and falls back to the
- * handshake era when the server does not (or speaks the handshake era when asked).
+ * Stage 03 client: the stage's scenario, its printing and its command line,
+ * over the `StreamableHttpClientTransport` of client-transport.ts. It speaks
+ * revision 2026-07-28 by default and falls back to the handshake era when the
+ * server does not (or speaks the handshake era when asked).
+ *
+ * What is here and not in the transport is what needs the client core (a new
+ * `initialize`, a new request id, a `server/discover`): era detection and the
+ * scenario's recovery policies, which a user may well choose differently.
  *
  * Teaches: what each era does when something is lost. A forgotten session
  * (404) means initialize again; a dropped stream is resumed in the handshake

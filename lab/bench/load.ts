@@ -16,7 +16,7 @@
 import { request as httpRequest, type ClientRequest } from 'node:http';
 import autocannon from 'autocannon';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { SseClientTransport } from '../../02-http-sse/client.ts';
+import { SseClientTransport } from '../../02-http-sse/client-transport.ts';
 import { StreamableHttpClientTransport } from '../../03-streamable-http/client-transport.ts';
 import { fetchWithoutKeepAlive } from '../support/keep-alive.ts';
 import { McpClient } from '../../shared/protocol/mcp-client.ts';

@@ -11,8 +11,8 @@
  * @module
  */
 import { createPlainHttpServer } from '../../01-plain-http/server.ts';
-import { PlainHttpClientTransport } from '../../01-plain-http/client.ts';
-import { SseClientTransport } from '../../02-http-sse/client.ts';
+import { PlainHttpClientTransport } from '../../01-plain-http/client-transport.ts';
+import { SseClientTransport } from '../../02-http-sse/client-transport.ts';
 import { createHttpSseServer } from '../../02-http-sse/server.ts';
 import { StreamableHttpClientTransport } from '../../03-streamable-http/client-transport.ts';
 import { resendIfStreamLost } from '../../03-streamable-http/client.ts';
@@ -180,7 +180,7 @@ const httpSse: Column = {
       keepAlive ? {} : { fetch: fetchWithoutKeepAlive },
     );
     await transport.start();
-    const column = columnClient(transport, '2025-11-25', () => transport.dropStream());
+    const column = columnClient(transport, '2025-11-25', () => transport.cutConnections());
     await column.client.connect();
     return column;
   },
