@@ -1,5 +1,6 @@
-// Test runner settings. The JSON report is what .ci/run counts to print its
-// closing "N passed, N failed" line.
+// Test runner settings. The JSON report is what a run is counted from: .ci/run
+// gives each of its runs (one per Node version) its own report file, and sums
+// them into its closing "N passed, N failed" line.
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
