@@ -37,7 +37,7 @@ import { TARGETS, type Target } from './targets.ts';
 
 const LOAD_SCRIPT = new URL('./load.ts', import.meta.url).pathname;
 /** Where `--write` puts the tables. */
-const PERFORMANCE_FILE = new URL('../docs/performance.md', import.meta.url);
+const PERFORMANCE_FILE = new URL('../../docs/performance.md', import.meta.url);
 
 const ECHO = { name: 'echo', arguments: { text: 'hello' } };
 

@@ -6,8 +6,9 @@
  * Teaches: that the stages differ only in transport. Every column runs the
  * same demo tools through the same MCP cores; what a scenario measures here is
  * the transport, and nothing else.
- * This folder is the one place in `shared/` that imports the stages: it exists
- * to compare them.
+ * Like the rest of `lab/`, it imports the stages from outside, to run and
+ * compare them; no stage imports it. Each instance serves its own demo tools,
+ * whose counters the comparison reads: the stages' servers carry none.
  * @module
  */
 import { createPlainHttpServer } from '../../01-plain-http/server.ts';
