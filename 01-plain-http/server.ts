@@ -191,6 +191,7 @@ async function handlePost(
     await mcp.handle(message, {
       send: ignoreProgress,
       signal,
+      era: 'handshake',
       handshake: new HandshakeState(version),
     });
     // [spec] "If the input is a JSON-RPC response or notification: the server MUST return 202 Accepted with no body."
@@ -217,11 +218,12 @@ async function handlePost(
     }
   }
   // Stateless: a fresh handshake state per request. Nothing survives between requests.
-  const response = await mcp.handle(message, {
-    send: ignoreProgress,
-    signal,
-    handshake: new HandshakeState(version),
-  });
+  const response = await mcp.handle(
+    message,
+    era === 'per-request'
+      ? { send: ignoreProgress, signal, era }
+      : { send: ignoreProgress, signal, era, handshake: new HandshakeState(version) },
+  );
   if (!response) {
     // Cancelled: the client hung up, or the server is shutting down. Nobody is left to answer.
     res.destroy();
@@ -247,6 +249,7 @@ async function answerBatchEntry(
   return mcp.handle(message, {
     send: ignoreProgress,
     signal,
+    era: 'handshake',
     handshake: new HandshakeState(version),
   });
 }

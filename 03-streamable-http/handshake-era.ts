@@ -27,7 +27,7 @@ import {
   type JsonRpcResponse,
   type ParsedBody,
 } from '../shared/protocol/jsonrpc.ts';
-import { cancellationOf, requestMeta, type McpServer } from '../shared/protocol/mcp-server.ts';
+import { requestMeta, type McpServer } from '../shared/protocol/mcp-server.ts';
 import {
   DEFAULT_HTTP_VERSION,
   isHandshakeVersion,
@@ -35,7 +35,7 @@ import {
 } from '../shared/protocol/versions.ts';
 import type { EventStore } from './event-store.ts';
 import type { Session, SessionStore } from './sessions.ts';
-import { abortWhenClosed } from '../shared/protocol/cancellation.ts';
+import { abortWhenClosed, cancellationOf } from '../shared/protocol/cancellation.ts';
 import { ResumableStream, type StreamOptions } from './stream.ts';
 
 /** What the handshake era needs from the server. */
@@ -107,6 +107,7 @@ export async function handleHandshakePost(
     await context.mcp.handle(message, {
       send: () => {},
       signal: context.shutdown,
+      era: 'handshake',
       handshake: state,
     });
     // [spec] "If the server accepts the input, the server MUST return HTTP status code 202 Accepted with no body."
@@ -128,6 +129,7 @@ async function handleInitialize(
   const response = await context.mcp.handle(request, {
     send: () => {},
     signal: context.shutdown,
+    era: 'handshake',
     handshake: state,
   });
   // [spec] "A server using the Streamable HTTP transport MAY assign a session ID at initialization
@@ -226,6 +228,7 @@ async function answerWithJson(
     (await context.mcp.handle(request, {
       send: () => {},
       signal: requestSignal(res, session, context),
+      era: 'handshake',
       handshake: state,
     })) ?? shuttingDown(request, context);
   if (response) res.status(200).json(response);
@@ -256,6 +259,7 @@ async function answerWithStream(
     (await context.mcp.handle(request, {
       send: (notification) => void stream.send(notification),
       signal: requestSignal(res, session, context),
+      era: 'handshake',
       handshake: state,
     })) ?? shuttingDown(request, context);
   if (response) {
@@ -334,6 +338,7 @@ async function answerBatch(
       return context.mcp.handle(message, {
         send: () => {},
         signal: context.shutdown,
+        era: 'handshake',
         handshake: state,
       });
     }),

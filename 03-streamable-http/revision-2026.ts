@@ -18,7 +18,6 @@
  */
 import type { Request, Response } from 'express';
 import { httpStatusFor, sendJsonRpcError } from '../shared/http/errors.ts';
-import { HandshakeState } from '../shared/protocol/handshake-state.ts';
 import {
   ErrorCode,
   errorResponse,
@@ -104,8 +103,7 @@ export async function handleRevision2026Post(
     send,
     // [spec] "Closing the response stream is cancellation": the server MUST treat it so.
     signal: abortWhenClosed(res, context.shutdown),
-    handshake: new HandshakeState(), // never read on this path: nothing is remembered
-    era: 'per-request',
+    era: 'per-request', // no handshake state at all: nothing is remembered between requests
   });
   if (!response) {
     // Cancelled: "the server MUST NOT send anything more for that request".
