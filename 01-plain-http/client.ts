@@ -16,7 +16,8 @@ import { parseArgs } from 'node:util';
 import { Agent, fetch } from 'undici';
 import { isEntryPoint } from '../shared/cli.ts';
 import { searchIssuesArguments, type SearchIssuesArgs } from '../shared/demo/demo-tools.ts';
-import { checkMessage, type JsonRpcMessage } from '../shared/protocol/jsonrpc.ts';
+import { checkMessage, isRequest, type JsonRpcMessage } from '../shared/protocol/jsonrpc.ts';
+import { requestHeaders } from '../shared/http/request-metadata.ts';
 import { firstText } from '../shared/protocol/tools.ts';
 import {
   McpClient,
@@ -26,6 +27,7 @@ import {
 import { startSpinner } from '../shared/demo/terminal.ts';
 import {
   LATEST_HANDSHAKE_VERSION,
+  isPerRequestVersion,
   isSupportedVersion,
   type ProtocolVersion,
 } from '../shared/protocol/versions.ts';
@@ -110,6 +112,11 @@ export class PlainHttpClientTransport implements ClientTransport {
         // A Streamable HTTP client MUST accept both; this server only ever answers JSON.
         Accept: 'application/json, text/event-stream',
         ...(protocolVersion ? { 'MCP-Protocol-Version': protocolVersion } : {}),
+        // 2026-07-28: method and name mirrored into headers, which the server checks against the body.
+        // The demo tools mark no parameter with x-mcp-header, so no tool is needed for Mcp-Param-*.
+        ...(isPerRequestVersion(protocolVersion) && isRequest(message)
+          ? requestHeaders(message, undefined)
+          : {}),
         ...(this.#keepAlive ? {} : { Connection: 'close' }),
       },
       body: JSON.stringify(message),
