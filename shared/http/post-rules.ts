@@ -70,33 +70,45 @@ export interface PostRejection {
   error: JsonRpcErrorResponse;
 }
 
-/** A POST the handshake era serves (2024-11-05 to 2025-11-25). */
-interface HandshakePost {
-  ok: true;
-  era: 'handshake';
-  /**
-   * The version the `MCP-Protocol-Version` header names; `undefined` without
-   * one. [spec 2025-06-18+] Without it, and with "no other way to identify the
-   * version", assume 2025-03-26: a session may know better, so the caller decides.
-   */
-  version: HandshakeVersion | undefined;
-}
+/**
+ * The version a handshake-era POST's `MCP-Protocol-Version` header names;
+ * `undefined` without one. [spec 2025-06-18+] Without it, and with "no other
+ * way to identify the version", assume 2025-03-26: a session may know better,
+ * so the caller decides.
+ */
+export type HeaderVersion = HandshakeVersion | undefined;
 
-/** What {@link checkPost} accepted: the era that serves it, and the message or batch. */
+/**
+ * What {@link checkPost} accepted: the era that serves it (the handshake era
+ * for 2024-11-05 to 2025-11-25, per-request for 2026-07-28), and the message or batch.
+ */
 export type AcceptedPost =
-  | (HandshakePost & {
+  | {
+      /** Accepted. */
+      ok: true;
+      /** Served by the handshake. */
+      era: 'handshake';
+      /** See {@link HeaderVersion}. */
+      version: HeaderVersion;
       /** One message. */
       batch: false;
       /** The message, for the core. */
       message: JsonRpcMessage;
-    })
-  | (HandshakePost & {
+    }
+  | {
+      /** Accepted. */
+      ok: true;
+      /** Served by the handshake. */
+      era: 'handshake';
+      /** See {@link HeaderVersion}. */
+      version: HeaderVersion;
       /** A 2025-03-26 batch. */
       batch: true;
       /** Each entry's verdict, in the order sent; `initialize` inside one is already refused. */
       entries: CheckedMessage[];
-    })
+    }
   | {
+      /** Accepted. */
       ok: true;
       /** Revision 2026-07-28: the request carries its version and capabilities in `_meta`. */
       era: 'per-request';
