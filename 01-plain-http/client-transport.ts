@@ -17,8 +17,10 @@
  * @module
  */
 import { Agent, fetch } from 'undici';
-import { checkMessage, type JsonRpcMessage } from '../shared/protocol/jsonrpc.ts';
+import { checkMessage, isRequest, type JsonRpcMessage } from '../shared/protocol/jsonrpc.ts';
 import type { ClientTransport, SendOptions } from '../shared/protocol/mcp-client.ts';
+import { requestHeaders } from '../shared/http/request-metadata.ts';
+import { isPerRequestVersion } from '../shared/protocol/versions.ts';
 
 /** Options for {@link PlainHttpClientTransport}. */
 export interface PlainHttpTransportOptions {
@@ -100,6 +102,11 @@ export class PlainHttpClientTransport implements ClientTransport {
         // A Streamable HTTP client MUST accept both; this server only ever answers JSON.
         Accept: 'application/json, text/event-stream',
         ...(protocolVersion ? { 'MCP-Protocol-Version': protocolVersion } : {}),
+        // 2026-07-28: method and name mirrored into headers, which the server checks against the body.
+        // The demo tools mark no parameter with x-mcp-header, so no tool is needed for Mcp-Param-*.
+        ...(isPerRequestVersion(protocolVersion) && isRequest(message)
+          ? requestHeaders(message, undefined)
+          : {}),
         ...(this.#keepAlive ? {} : { Connection: 'close' }),
       },
       body: JSON.stringify(message),

@@ -5,6 +5,10 @@ import { MetaKey } from '../shared/protocol/versions.ts';
 import { MAX_BODY_BYTES } from '../shared/http/body.ts';
 import { rawRequest } from '../lab/support/raw-http.ts';
 import { createPlainHttpServer, type PlainHttpServer } from './server.ts';
+import {
+  createStreamableHttpServer,
+  type StreamableHttpServer,
+} from '../03-streamable-http/server.ts';
 
 let server: PlainHttpServer;
 const errors: unknown[] = [];
@@ -46,6 +50,13 @@ const rpc = (message: object, headers?: Record<string, string>) =>
   post(JSON.stringify({ jsonrpc: '2.0', ...message }), headers);
 
 const modernMeta = { [MetaKey.protocolVersion]: '2026-07-28', [MetaKey.clientCapabilities]: {} };
+
+/** The headers a 2026-07-28 client sends: the version, and the method and name mirrored from the body. */
+const modernHeaders = (method: string, name?: string): Record<string, string> => ({
+  'MCP-Protocol-Version': '2026-07-28',
+  'Mcp-Method': method,
+  ...(name === undefined ? {} : { 'Mcp-Name': name }),
+});
 
 describe('POST /mcp with bad input', () => {
   it('answers malformed JSON with 400 and -32700', async () => {
@@ -132,14 +143,26 @@ describe('POST /mcp with bad input', () => {
     );
   });
 
-  it('answers an unsupported MCP-Protocol-Version header with 400 and -32022', async () => {
+  it('answers an unsupported MCP-Protocol-Version header with 400 and -32022, echoing the id (2025-06-18+)', async () => {
     const { status, json } = await rpc(
       { id: 9, method: 'ping' },
       { 'MCP-Protocol-Version': '1999-01-01' },
     );
     expect(status).toBe(400);
-    expect(json).toMatchObject({ error: { code: -32022, data: { requested: '1999-01-01' } } });
+    expect(json).toMatchObject({
+      id: 9,
+      error: { code: -32022, data: { requested: '1999-01-01' } },
+    });
   });
+
+  it.each(['application/json', 'text/event-stream', ''])(
+    'answers Accept: %s (not both types) with 406 and runs nothing',
+    async (accept) => {
+      const { status, json } = await rpc({ id: 10, method: 'ping' }, { Accept: accept });
+      expect(status).toBe(406);
+      expect(json).toMatchObject({ id: null, error: { code: -32600 } });
+    },
+  );
 
   it('answers any other path with 404', async () => {
     const response = await fetch(new URL('/elsewhere', server.url), {
@@ -231,7 +254,7 @@ describe('revision 2026-07-28 on stage 01', () => {
         method: 'tools/call',
         params: { name: 'echo', arguments: { text: 'hi' }, _meta: modernMeta },
       },
-      { 'MCP-Protocol-Version': '2026-07-28' },
+      modernHeaders('tools/call', 'echo'),
     );
     expect(status).toBe(200);
     expect(json).toMatchObject({
@@ -243,7 +266,7 @@ describe('revision 2026-07-28 on stage 01', () => {
   it('answers a method the revision does not have with 404 and -32601', async () => {
     const { status, json } = await rpc(
       { id: 2, method: 'ping', params: { _meta: modernMeta } },
-      { 'MCP-Protocol-Version': '2026-07-28' },
+      modernHeaders('ping'),
     );
     expect(status).toBe(404);
     expect(json).toMatchObject({ id: 2, error: { code: -32601 } });
@@ -256,7 +279,7 @@ describe('revision 2026-07-28 on stage 01', () => {
         method: 'tools/list',
         params: { _meta: { [MetaKey.protocolVersion]: '2026-07-28' } },
       },
-      { 'MCP-Protocol-Version': '2026-07-28' },
+      modernHeaders('tools/list'),
     );
     expect(status).toBe(400);
     expect(json).toMatchObject({ id: 3, error: { code: -32602 } });
@@ -265,19 +288,79 @@ describe('revision 2026-07-28 on stage 01', () => {
   it('answers a version header that disagrees with _meta with 400 and -32020', async () => {
     const { status, json } = await rpc(
       { id: 4, method: 'tools/list', params: { _meta: modernMeta } },
-      { 'MCP-Protocol-Version': '2025-11-25' },
+      { ...modernHeaders('tools/list'), 'MCP-Protocol-Version': '2025-11-25' },
     );
     expect(status).toBe(400);
     expect(json).toMatchObject({ id: 4, error: { code: -32020 } });
   });
 
   it('answers a request without the version header with 400 and -32020', async () => {
-    const { status, json } = await rpc({
-      id: 5,
-      method: 'tools/list',
-      params: { _meta: modernMeta },
-    });
+    const { status, json } = await rpc(
+      { id: 5, method: 'tools/list', params: { _meta: modernMeta } },
+      { 'Mcp-Method': 'tools/list' },
+    );
     expect(status).toBe(400);
     expect(json).toMatchObject({ id: 5, error: { code: -32020 } });
   });
+
+  it.each([
+    ['Mcp-Method is missing', { 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Name': 'echo' }],
+    ['Mcp-Method disagrees with the body', modernHeaders('tools/list', 'echo')],
+    ['Mcp-Name is missing', modernHeaders('tools/call')],
+    ['Mcp-Name disagrees with the body', modernHeaders('tools/call', 'search_issues')],
+  ])(
+    'answers 400 and -32020, echoing the id, when %s (2026-07-28 request metadata, as on stage 03)',
+    async (_case, headers) => {
+      const { status, json } = await rpc(
+        {
+          id: 6,
+          method: 'tools/call',
+          params: { name: 'echo', arguments: { text: 'hi' }, _meta: modernMeta },
+        },
+        headers,
+      );
+      expect(status).toBe(400);
+      expect(json).toMatchObject({ id: 6, error: { code: -32020 } });
+    },
+  );
+});
+
+describe('the same POST rules as stage 03', () => {
+  let stage03: StreamableHttpServer;
+  beforeAll(async () => {
+    stage03 = await createStreamableHttpServer({ port: 0, sessionless: true });
+  });
+  afterAll(() => stage03.close());
+
+  it.each([
+    ['an unsupported MCP-Protocol-Version (2025-06-18+)', { 'MCP-Protocol-Version': '1999-01-01' }],
+    [
+      'a 2026-07-28 request whose Mcp-Method disagrees with its body',
+      { 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': 'tools/list' },
+    ],
+    ['an Accept that lists only application/json', { Accept: 'application/json' }],
+  ])(
+    'answers %s with the same status and code on stage 01 and stage 03',
+    async (_case, headers) => {
+      const body = JSON.stringify({
+        jsonrpc: '2.0',
+        id: 11,
+        method: 'server/discover',
+        params: { _meta: modernMeta },
+      });
+      const answers = await Promise.all(
+        [server.url, stage03.url].map(async (url) => {
+          const response = await fetch(url, {
+            method: 'POST',
+            headers: { ...JSON_HEADERS, ...headers },
+            body,
+          });
+          const json = (await response.json()) as { error?: { code: number } };
+          return { status: response.status, code: json.error?.code };
+        }),
+      );
+      expect(answers[0]!.status).toBeGreaterThanOrEqual(400);
+      expect(answers[1]).toEqual(answers[0]);
+    },
+  );
 });

@@ -10,7 +10,8 @@
  * `application/json` and refuses GET with 405.
  * Implements: "Streamable HTTP", revisions 2025-03-26 to 2026-07-28, JSON
  * answers only (a custom transport in 2024-11-05 terms).
- * Read next: client.ts, then ../docs/01-plain-http.md.
+ * Read next: ../shared/http/post-rules.ts (the rules every POST passes), client.ts,
+ * then ../docs/01-plain-http.md.
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#sending-messages-to-the-server
  * @module
  */
@@ -21,31 +22,18 @@ import { serveOnLoopback } from '../shared/http/loopback-server.ts';
 import { createDemoTools } from '../shared/demo/demo-tools.ts';
 import type { Tool } from '../shared/protocol/tools.ts';
 import { httpStatusFor, rejectRequest, sendJsonRpcError } from '../shared/http/errors.ts';
-import { bodyText, handleBodyErrors, readJsonBody } from '../shared/http/body.ts';
+import { handleBodyErrors, readJsonBody } from '../shared/http/body.ts';
+import { checkPost } from '../shared/http/post-rules.ts';
 import { HandshakeState } from '../shared/protocol/handshake-state.ts';
-import {
-  ErrorCode,
-  errorResponse,
-  isRequest,
-  parseJsonRpc,
-  type JsonRpcMessage,
-  type JsonRpcResponse,
-} from '../shared/protocol/jsonrpc.ts';
-import { McpServer, eraOf, requestMeta } from '../shared/protocol/mcp-server.ts';
+import { isRequest, type JsonRpcResponse } from '../shared/protocol/jsonrpc.ts';
+import { McpServer, type MessageContext } from '../shared/protocol/mcp-server.ts';
 import {
   rejectForeignHost,
   rejectForeignOrigin,
   type HostPolicy,
   type OriginPolicy,
 } from '../shared/http/origin.ts';
-import {
-  DEFAULT_HTTP_VERSION,
-  MetaKey,
-  SUPPORTED_VERSIONS,
-  isHandshakeVersion,
-  isSupportedVersion,
-  type HandshakeVersion,
-} from '../shared/protocol/versions.ts';
+import { DEFAULT_HTTP_VERSION } from '../shared/protocol/versions.ts';
 
 /** Where stage 01 listens unless `PORT` says otherwise. */
 export const DEFAULT_PORT = 3001;
@@ -130,7 +118,8 @@ export async function createPlainHttpServer(
 }
 
 /**
- * POST /mcp: parse, check the version header, let the core answer, map its answer to HTTP.
+ * POST /mcp: the shared POST rules decide what the request is (or answer it
+ * when it breaks one), the core answers it, and the answer goes back as one JSON body.
  */
 async function handlePost(
   req: Request,
@@ -138,44 +127,32 @@ async function handlePost(
   mcp: McpServer,
   shutdown: AbortSignal,
 ): Promise<void> {
-  const header = req.get('mcp-protocol-version')?.trim();
-  // [spec 2025-06-18+] "an invalid or unsupported MCP-Protocol-Version MUST get 400".
-  if (header !== undefined && !isSupportedVersion(header)) {
-    sendJsonRpcError(
-      res,
-      400,
-      errorResponse(
-        null,
-        ErrorCode.UnsupportedProtocolVersion,
-        `Unsupported protocol version: ${header}`,
-        {
-          supported: SUPPORTED_VERSIONS,
-          requested: header,
-        },
-      ),
-    );
+  const post = checkPost(req, mcp);
+  if (!post.ok) {
+    sendJsonRpcError(res, post.status, post.error);
     return;
   }
-  // No header: a client older than 2025-06-18, so assume 2025-03-26, the one version with batches.
-  const version: HandshakeVersion = isHandshakeVersion(header) ? header : DEFAULT_HTTP_VERSION;
-  const parsed = parseJsonRpc(bodyText(req), {
-    allowBatch: header === undefined || header === '2025-03-26',
-  });
-  if (!parsed.ok) {
-    sendJsonRpcError(res, 400, parsed.error);
-    return;
-  }
-
   // The response body is the only way back, so a client that hangs up takes
   // the result with it: stop the tool instead of finishing work nobody will read.
   const signal = abortWhenClosed(res, shutdown);
+  // Sessionless: a fresh handshake state per POST, so nothing survives between requests.
+  const context: MessageContext =
+    post.era === 'per-request'
+      ? { send: ignoreProgress, signal, era: 'per-request' }
+      : {
+          send: ignoreProgress,
+          signal,
+          era: 'handshake',
+          // No header: a client older than 2025-06-18, so assume 2025-03-26.
+          handshake: new HandshakeState(post.version ?? DEFAULT_HTTP_VERSION),
+        };
 
-  if (parsed.batch) {
+  if (post.batch) {
     // Entries run concurrently; JSON-RPC lets the answers come back in any order (ids match them up).
     const answers = (
       await Promise.all(
-        parsed.entries.map(async (entry) =>
-          entry.ok ? answerBatchEntry(entry.message, mcp, version, signal) : entry.error,
+        post.entries.map(async (entry) =>
+          entry.ok ? mcp.handle(entry.message, context) : entry.error,
         ),
       )
     ).filter((answer): answer is JsonRpcResponse => answer !== undefined);
@@ -185,69 +162,19 @@ async function handlePost(
     return;
   }
 
-  const { message } = parsed;
+  const { message } = post;
+  const response = await mcp.handle(message, context);
   if (!isRequest(message)) {
-    await mcp.handle(message, {
-      send: ignoreProgress,
-      signal,
-      handshake: new HandshakeState(version),
-    });
     // [spec] "If the input is a JSON-RPC response or notification: the server MUST return 202 Accepted with no body."
     res.status(202).end();
     return;
   }
-  const era = eraOf(message);
-  if (era === 'per-request') {
-    // 2026-07-28: the header must be there and agree with _meta, so intermediaries can trust it.
-    const metaVersion = requestMeta(message)?.[MetaKey.protocolVersion];
-    if (header !== metaVersion) {
-      sendJsonRpcError(
-        res,
-        400,
-        errorResponse(
-          message.id,
-          ErrorCode.HeaderMismatch,
-          header === undefined
-            ? 'Header mismatch: MCP-Protocol-Version is required'
-            : `Header mismatch: MCP-Protocol-Version is ${header}, _meta says ${String(metaVersion)}`,
-        ),
-      );
-      return;
-    }
-  }
-  // Stateless: a fresh handshake state per request. Nothing survives between requests.
-  const response = await mcp.handle(message, {
-    send: ignoreProgress,
-    signal,
-    handshake: new HandshakeState(version),
-  });
   if (!response) {
     // Cancelled: the client hung up, or the server is shutting down. Nobody is left to answer.
     res.destroy();
     return;
   }
-  res.status(httpStatusFor(response, era)).json(response);
-}
-
-/** One entry of a 2025-03-26 batch; `initialize` is not allowed inside one. */
-async function answerBatchEntry(
-  message: JsonRpcMessage,
-  mcp: McpServer,
-  version: HandshakeVersion,
-  signal: AbortSignal,
-): Promise<JsonRpcResponse | undefined> {
-  if (isRequest(message) && message.method === 'initialize') {
-    return errorResponse(
-      message.id,
-      ErrorCode.InvalidRequest,
-      'Invalid Request: initialize must not be part of a batch',
-    );
-  }
-  return mcp.handle(message, {
-    send: ignoreProgress,
-    signal,
-    handshake: new HandshakeState(version),
-  });
+  res.status(httpStatusFor(response, post.era)).json(response);
 }
 
 /**

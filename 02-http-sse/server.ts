@@ -194,6 +194,7 @@ async function answerOnStream(
     send: (notification) => session.send(notification),
     // The session's end aborts the request: once the stream is gone, so is every way to deliver its result.
     signal: session.ended,
+    era: 'handshake', // stage 02 predates revision 2026-07-28: every message is handshake-era
     handshake: session.handshake,
   });
   if (response) session.send(response);

@@ -25,17 +25,13 @@ import {
   type CheckedMessage,
   type JsonRpcRequest,
   type JsonRpcResponse,
-  type ParsedBody,
 } from '../shared/protocol/jsonrpc.ts';
-import { cancellationOf, requestMeta, type McpServer } from '../shared/protocol/mcp-server.ts';
-import {
-  DEFAULT_HTTP_VERSION,
-  isHandshakeVersion,
-  type HandshakeVersion,
-} from '../shared/protocol/versions.ts';
+import { requestMeta, type McpServer } from '../shared/protocol/mcp-server.ts';
+import { DEFAULT_HTTP_VERSION, type HandshakeVersion } from '../shared/protocol/versions.ts';
+import { acceptList, checkBatch, type AcceptedPost } from '../shared/http/post-rules.ts';
 import type { EventStore } from './event-store.ts';
 import type { Session, SessionStore } from './sessions.ts';
-import { abortWhenClosed } from '../shared/protocol/cancellation.ts';
+import { abortWhenClosed, cancellationOf } from '../shared/protocol/cancellation.ts';
 import { LiveStream } from './live-stream.ts';
 import type { StreamOptions } from './stream.ts';
 
@@ -63,36 +59,29 @@ export interface HandshakeEraContext {
 export async function handleHandshakePost(
   req: Request,
   res: Response,
-  parsed: ParsedBody & { ok: true },
+  post: Extract<AcceptedPost, { era: 'handshake' }>,
   context: HandshakeEraContext,
 ): Promise<void> {
-  if (!parsed.batch && isRequest(parsed.message) && parsed.message.method === 'initialize') {
-    await handleInitialize(res, parsed.message, context);
+  if (!post.batch && isRequest(post.message) && post.message.method === 'initialize') {
+    await handleInitialize(res, post.message, context);
     return;
   }
-  const handshake = await resolveHandshake(req, res, context);
+  const handshake = await resolveHandshake(req, res, post.version, context);
   if (!handshake) return; // rejected: 400 or 404 already sent
   const { state, session } = handshake;
 
-  if (parsed.batch) {
-    // [spec 2025-03-26] Batches MUST be accepted; 2025-06-18 removed them.
-    if (state.protocolVersion !== '2025-03-26') {
-      sendJsonRpcError(
-        res,
-        400,
-        errorResponse(
-          null,
-          ErrorCode.InvalidRequest,
-          'Invalid Request: batches exist only in 2025-03-26',
-        ),
-      );
+  if (post.batch) {
+    // Without a version header the POST rules assumed 2025-03-26; the session may know better.
+    const refused = checkBatch(state.protocolVersion);
+    if (refused) {
+      sendJsonRpcError(res, refused.status, refused.error);
       return;
     }
-    await answerBatch(res, parsed.entries, state, context);
+    await answerBatch(res, post.entries, state, context);
     return;
   }
 
-  const { message } = parsed;
+  const { message } = post;
   const cancelled = cancellationOf(message);
   if (session && context.sessions && cancelled) {
     // The request it names may run on another instance: the session store finds it.
@@ -108,6 +97,7 @@ export async function handleHandshakePost(
     await context.mcp.handle(message, {
       send: () => {},
       signal: context.shutdown,
+      era: 'handshake',
       handshake: state,
     });
     // [spec] "If the server accepts the input, the server MUST return HTTP status code 202 Accepted with no body."
@@ -129,6 +119,7 @@ async function handleInitialize(
   const response = await context.mcp.handle(request, {
     send: () => {},
     signal: context.shutdown,
+    era: 'handshake',
     handshake: state,
   });
   // [spec] "A server using the Streamable HTTP transport MAY assign a session ID at initialization
@@ -141,39 +132,37 @@ async function handleInitialize(
 }
 
 /**
- * Finds the state a request runs under: its session's (stateful), or a fresh
- * one from the version header (sessionless). Sends the rejection when there is none.
+ * Finds the state a request runs under: its session's, or (sessionless mode)
+ * a fresh one from the version header. Sends the rejection when there is none.
+ * An unsupported header never gets here: the POST rules answered it.
+ * @param header the version `MCP-Protocol-Version` names, if any.
  */
 async function resolveHandshake(
   req: Request,
   res: Response,
+  header: HandshakeVersion | undefined,
   context: HandshakeEraContext,
 ): Promise<{ state: HandshakeState; session: Session | undefined } | undefined> {
-  const header = req.get('mcp-protocol-version')?.trim();
   let session: Session | undefined;
   if (context.sessions) {
     session = await findSession(req, res, context.sessions);
     if (!session) return undefined;
   }
-  // [spec 2025-06-18+] No header and no session to ask: assume 2025-03-26. A header we do not speak: 400.
-  const version: HandshakeVersion | undefined =
-    header === undefined
-      ? (session?.handshake.protocolVersion ?? DEFAULT_HTTP_VERSION)
-      : isHandshakeVersion(header)
-        ? header
-        : undefined;
-  if (
-    !version ||
-    (session && header !== undefined && header !== session.handshake.protocolVersion)
-  ) {
+  const negotiated = session?.handshake.protocolVersion;
+  if (header !== undefined && negotiated !== undefined && header !== negotiated) {
+    // A version the server speaks, but not the one this session agreed on in initialize.
     rejectRequest(
       res,
       400,
-      `Bad Request: unsupported or mismatched MCP-Protocol-Version: ${header}`,
+      `Bad Request: MCP-Protocol-Version is ${header}, the session negotiated ${negotiated}`,
     );
     return undefined;
   }
-  return { state: session?.handshake ?? new HandshakeState(version), session };
+  // [spec 2025-06-18+] No header and no session to ask: assume 2025-03-26.
+  return {
+    state: session?.handshake ?? new HandshakeState(header ?? DEFAULT_HTTP_VERSION),
+    session,
+  };
 }
 
 /** 400 without `Mcp-Session-Id`, 404 for a session that does not exist (any more). */
@@ -227,6 +216,7 @@ async function answerWithJson(
     (await context.mcp.handle(request, {
       send: () => {},
       signal: requestSignal(res, session, context),
+      era: 'handshake',
       handshake: state,
     })) ?? shuttingDown(request, context);
   if (response) res.status(200).json(response);
@@ -253,6 +243,7 @@ async function answerWithStream(
     (await context.mcp.handle(request, {
       send: (notification) => void stream.send(notification),
       signal: requestSignal(res, session, context),
+      era: 'handshake',
       handshake: state,
     })) ?? shuttingDown(request, context);
   if (!response) {
@@ -314,19 +305,12 @@ async function answerBatch(
 ): Promise<void> {
   const answers = await Promise.all(
     entries.map(async (entry): Promise<JsonRpcResponse | undefined> => {
+      // The POST rules already refused initialize inside a batch, entry by entry.
       if (!entry.ok) return entry.error;
-      const { message } = entry;
-      if (isRequest(message) && message.method === 'initialize') {
-        // [spec 2025-03-26] "The initialize request MUST NOT be part of a JSON-RPC batch."
-        return errorResponse(
-          message.id,
-          ErrorCode.InvalidRequest,
-          'Invalid Request: initialize must not be part of a batch',
-        );
-      }
-      return context.mcp.handle(message, {
+      return context.mcp.handle(entry.message, {
         send: () => {},
         signal: context.shutdown,
+        era: 'handshake',
         handshake: state,
       });
     }),
@@ -406,11 +390,4 @@ export async function handleDelete(
   if (!session) return;
   await context.sessions?.delete(session.id, 'client sent DELETE');
   res.status(204).end();
-}
-
-/** The media types the client listed in `Accept`, without parameters. */
-export function acceptList(req: Request): string[] {
-  return (req.get('accept') ?? '')
-    .split(',')
-    .map((type) => type.split(';')[0]!.trim().toLowerCase());
 }

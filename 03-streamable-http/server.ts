@@ -11,7 +11,8 @@
  * Implements: Streamable HTTP in the handshake era, revisions 2025-03-26 to
  * 2025-11-25 (sessions, resumability, 2025-11-25 SSE polling), and beside it
  * revision 2026-07-28 (revision-2026.ts), on the same endpoint.
- * Read next: handshake-era.ts (with sessions.ts, event-store.ts, stream.ts)
+ * Read next: ../shared/http/post-rules.ts (what every POST is checked for);
+ * handshake-era.ts (with sessions.ts, event-store.ts, stream.ts)
  * and revision-2026.ts, the two eras; then client.ts; then ../docs/03-streamable-http.md.
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#streamable-http
  * @module
@@ -23,8 +24,9 @@ import { closeOnSignals, isEntryPoint, portFromEnv } from '../shared/cli.ts';
 import { serveOnLoopback } from '../shared/http/loopback-server.ts';
 import { createDemoTools } from '../shared/demo/demo-tools.ts';
 import { rejectRequest, sendJsonRpcError } from '../shared/http/errors.ts';
-import { bodyText, handleBodyErrors, readJsonBody } from '../shared/http/body.ts';
-import { ErrorCode, errorResponse, parseJsonRpc } from '../shared/protocol/jsonrpc.ts';
+import { handleBodyErrors, readJsonBody } from '../shared/http/body.ts';
+import { checkPost } from '../shared/http/post-rules.ts';
+import { ErrorCode, errorResponse } from '../shared/protocol/jsonrpc.ts';
 import { McpServer } from '../shared/protocol/mcp-server.ts';
 import {
   rejectForeignHost,
@@ -35,17 +37,12 @@ import {
 import type { Tool } from '../shared/protocol/tools.ts';
 import { InMemoryEventStore, type EventStore } from './event-store.ts';
 import {
-  acceptList,
   handleDelete,
   handleGet,
   handleHandshakePost,
   type HandshakeEraContext,
 } from './handshake-era.ts';
-import {
-  handleRevision2026Post,
-  isRevision2026Post,
-  type Revision2026Context,
-} from './revision-2026.ts';
+import { handleRevision2026Post, type Revision2026Context } from './revision-2026.ts';
 import { InMemorySessionStore, StoreUnavailableError, type SessionStore } from './sessions.ts';
 
 /** Where stage 03 listens unless `PORT` says otherwise. */
@@ -153,20 +150,15 @@ export async function createStreamableHttpServer(
 
   // ── Routes: the whole transport on one screen ──
   app.use(rejectForeignHost(options), rejectForeignOrigin(options));
-  app.post(
-    '/mcp',
-    requireAccept('application/json', 'text/event-stream'),
-    ...readJsonBody,
-    async (req, res) => {
-      const handling = handlePost(req, res, context);
-      posts.add(handling);
-      try {
-        await handling;
-      } finally {
-        posts.delete(handling);
-      }
-    },
-  );
+  app.post('/mcp', ...readJsonBody, async (req, res) => {
+    const handling = handlePost(req, res, context);
+    posts.add(handling);
+    try {
+      await handling;
+    } finally {
+      posts.delete(handling);
+    }
+  });
   app.get('/mcp', (req, res) => handleGet(req, res, context.handshakeEra));
   app.delete('/mcp', (req, res) => handleDelete(req, res, context.handshakeEra));
   app.all('/mcp', (_req: Request, res: Response) => {
@@ -208,40 +200,25 @@ function allowedMethods(context: Context): string {
 // ── POST /mcp ─────────────────────────────────────────────────────────────────
 
 /**
- * POST: one JSON-RPC message (a batch only in 2025-03-26). The request itself
- * says which era serves it: the 2026 `_meta` or version header, or the handshake.
+ * POST: one JSON-RPC message (a batch only in 2025-03-26). The shared POST
+ * rules check it and say which era serves it: the 2026 `_meta` or version
+ * header make it per-request; anything else is the handshake's.
  */
 async function handlePost(req: Request, res: Response, context: Context): Promise<void> {
-  const parsed = parseJsonRpc(bodyText(req), { allowBatch: true });
-  if (!parsed.ok) {
-    sendJsonRpcError(res, 400, parsed.error);
+  const post = checkPost(req, context.handshakeEra.mcp);
+  if (!post.ok) {
+    sendJsonRpcError(res, post.status, post.error);
     return;
   }
-  if (!parsed.batch && isRevision2026Post(req, parsed.message)) {
+  if (post.era === 'per-request') {
     // The current revision: no session, no handshake. Mcp-Session-Id is ignored, never minted.
-    await handleRevision2026Post(req, res, parsed.message, context.revision2026);
+    await handleRevision2026Post(res, post.message, context.revision2026);
     return;
   }
-  await handleHandshakePost(req, res, parsed, context.handshakeEra);
+  await handleHandshakePost(req, res, post, context.handshakeEra);
 }
 
 // ── Helpers ───────────────────────────────────────────────────────────────────
-
-/**
- * 406 unless `Accept` lists every one of these types. [spec] "The client MUST
- * include an Accept header, listing both application/json and
- * text/event-stream"; the 406 is the SDK's answer, the spec names none.
- */
-function requireAccept(...types: string[]) {
-  return (req: Request, res: Response, next: () => void): void => {
-    const accepted = acceptList(req);
-    if (types.every((type) => accepted.includes(type))) {
-      next();
-      return;
-    }
-    rejectRequest(res, 406, `Not Acceptable: Accept must list ${types.join(' and ')}`);
-  };
-}
 
 /**
  * 503 with a JSON-RPC error while a shared session store cannot be reached:

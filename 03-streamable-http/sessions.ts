@@ -234,7 +234,7 @@ export class InMemorySessionStore implements SessionStore {
 
   cancel(session: Session, requestId: RequestId, reason: string): Promise<void> {
     // In one process the request can only be running here.
-    session.handshake.inFlight.get(requestId)?.abort(reason);
+    session.handshake.inFlight.cancel(requestId, reason);
     return Promise.resolve();
   }
 

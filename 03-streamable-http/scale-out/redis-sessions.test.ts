@@ -56,7 +56,7 @@ describeWithRedis('RedisSessionStore, two instances on one Redis', () => {
   it('a cancellation sent to one instance aborts the request running on the other', async () => {
     const session = await a.sessions.create(new HandshakeState('2025-11-25'));
     const running = new AbortController();
-    session.handshake.inFlight.set(7, running);
+    session.handshake.inFlight.track(7, running);
     const onB = (await b.sessions.get(session.id))!;
     await b.sessions.cancel(onB, 7, 'cancelled on b');
     for (let waited = 0; !running.signal.aborted && waited < 2_000; waited += 10) await sleep(10);
@@ -66,7 +66,7 @@ describeWithRedis('RedisSessionStore, two instances on one Redis', () => {
   it('a DELETE on one instance ends the session on the other, its work and its streams', async () => {
     const session = await a.sessions.create(new HandshakeState('2025-11-25'));
     const running = new AbortController();
-    session.handshake.inFlight.set(1, running);
+    session.handshake.inFlight.track(1, running);
     await a.eventStore.storeEvent('stream-of-deleted-session', null);
     await a.sessions.recordStream(session.id, 'stream-of-deleted-session', 1);
     await b.sessions.delete(session.id, 'client sent DELETE');

@@ -291,7 +291,7 @@ export class RedisSessionStore implements SessionStore {
     const session = this.#local.get(message.session);
     if (!session) return;
     if (message.kind === 'cancel')
-      session.handshake.inFlight.get(message.requestId)?.abort(message.reason);
+      session.handshake.inFlight.cancel(message.requestId, message.reason);
     else void this.#endLocal(message.session, message.reason);
   }
 

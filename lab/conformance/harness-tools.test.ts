@@ -36,7 +36,12 @@ function setup() {
         method: 'tools/call',
         params: { name, arguments: {}, ...(meta ? { _meta: meta } : {}) },
       },
-      { send: (n) => sent.push(n), signal: new AbortController().signal, handshake },
+      {
+        send: (n) => sent.push(n),
+        signal: new AbortController().signal,
+        era: 'handshake',
+        handshake,
+      },
     );
     if (!response || !('result' in response))
       throw new Error(`no result: ${JSON.stringify(response)}`);
@@ -53,7 +58,7 @@ describe('conformance harness tools', () => {
     const { server, handshake } = setup();
     const response = await server.handle(
       { jsonrpc: '2.0', id: 1, method: 'tools/list' },
-      { send: () => {}, signal: new AbortController().signal, handshake },
+      { send: () => {}, signal: new AbortController().signal, era: 'handshake', handshake },
     );
     if (!response || !('result' in response)) throw new Error('tools/list failed');
     const { tools } = response.result as { tools: JsonObject[] };
@@ -193,7 +198,7 @@ describe('json_schema_2020_12_tool', () => {
     const { server, handshake } = setup();
     const response = await server.handle(
       { jsonrpc: '2.0', id: 1, method: 'tools/list' },
-      { send: () => {}, signal: new AbortController().signal, handshake },
+      { send: () => {}, signal: new AbortController().signal, era: 'handshake', handshake },
     );
     if (!response || !('result' in response)) throw new Error('tools/list failed');
     const { tools } = response.result as { tools: JsonObject[] };
@@ -212,7 +217,7 @@ describe('json_schema_2020_12_tool', () => {
           method: 'tools/call',
           params: { name: 'json_schema_2020_12_tool', arguments: args },
         },
-        { send: () => {}, signal: new AbortController().signal, handshake },
+        { send: () => {}, signal: new AbortController().signal, era: 'handshake', handshake },
       );
     expect(await call({ name: 'Ada' })).toMatchObject({ result: { isError: true } });
     expect(
@@ -251,7 +256,7 @@ describe('the 2026-07-28 diagnostic tools of scenario server-stateless', () => {
       {
         send: (n) => sent.push(n),
         signal: new AbortController().signal,
-        handshake: new HandshakeState(),
+        era: 'per-request',
       },
     );
     expect(errors).toEqual([]);
@@ -320,6 +325,7 @@ describe('test_x_mcp_header (scenario http-custom-header-server-validation)', ()
     const response = await server.handle(request('eu-west1'), {
       send: () => {},
       signal: new AbortController().signal,
+      era: 'handshake',
       handshake: new HandshakeState('2025-11-25'),
     });
     expect(response).toMatchObject({

@@ -44,7 +44,7 @@ export const readJsonBody: RequestHandler[] = [
 ];
 
 /** The body as text: what {@link readJsonBody} left in `req.body` (empty if there was none). */
-export function bodyText(req: Request): string {
+export function bodyText(req: { body?: unknown }): string {
   return typeof req.body === 'string' ? req.body : '';
 }
 

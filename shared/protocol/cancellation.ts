@@ -1,16 +1,21 @@
 /**
  * How a request's work learns that it should stop: one AbortController per
  * request, aborted by whatever may cancel it (a cancel notification, a closed
- * response, the server shutting down).
+ * response, the server shutting down), and the registry that finds a running
+ * request by the id a `notifications/cancelled` names.
  *
  * Teaches: cancellation is plumbing. Each source of "stop" aborts the
  * request's controller; the tool only ever watches one signal. Linking is done
  * by hand rather than with `AbortSignal.any`, which costs a few microseconds
  * and a weak reference per call in Node 20, on every request's hot path.
+ * Implements: "Cancellation", revisions 2024-11-05 to 2025-11-25 (by id); in
+ * 2026-07-28 closing the response stream is the cancellation.
+ * Read next: handshake-state.ts (which keeps the registry per session), mcp-server.ts.
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/utilities/cancellation
  * @module
  */
 import type { ServerResponse } from 'node:http';
+import { isNotification, type JsonRpcMessage, type RequestId } from './jsonrpc.ts';
 
 /**
  * A controller that aborts when `parent` does. Call `release()` once the work
@@ -53,4 +58,80 @@ export function abortWhenClosed(res: ServerResponse, parent: AbortSignal): Abort
     release();
   });
   return controller.signal;
+}
+
+/** What a `notifications/cancelled` says. */
+export interface Cancellation {
+  /** The request to stop. */
+  requestId: RequestId;
+  /** Why, if the client said. */
+  reason: string | undefined;
+}
+
+/**
+ * The request a `notifications/cancelled` names, and why; `undefined` for any
+ * other message, or one without a usable `requestId`.
+ *
+ * @example
+ * ```ts
+ * cancellationOf({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 3 } });
+ * // { requestId: 3, reason: undefined }
+ * ```
+ * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/utilities/cancellation
+ */
+export function cancellationOf(message: JsonRpcMessage): Cancellation | undefined {
+  if (!isNotification(message) || message.method !== 'notifications/cancelled') return undefined;
+  const { requestId, reason } = message.params ?? {};
+  if (typeof requestId !== 'string' && typeof requestId !== 'number') return undefined;
+  return { requestId, reason: typeof reason === 'string' ? reason : undefined };
+}
+
+/**
+ * The requests of one connection or session that are still running, by id, so
+ * a `notifications/cancelled` (or the session's end) can abort them.
+ *
+ * @example
+ * ```ts
+ * const inFlight = new InFlightRequests();
+ * const release = inFlight.track(7, controller);
+ * try { await work(controller.signal); } finally { release(); }
+ * inFlight.cancel(7, 'the user gave up'); // false: 7 finished, nothing to stop
+ * ```
+ * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/utilities/cancellation
+ */
+export class InFlightRequests {
+  readonly #controllers = new Map<RequestId, AbortController>();
+
+  /** How many requests are running right now (a session with any is busy, not idle). */
+  get size(): number {
+    return this.#controllers.size;
+  }
+
+  /**
+   * Registers a running request under its id.
+   * @returns the release to call once the request is answered; it forgets
+   *   this request only, not a later one that reused the id.
+   */
+  track(id: RequestId, controller: AbortController): () => void {
+    this.#controllers.set(id, controller);
+    return () => {
+      if (this.#controllers.get(id) === controller) this.#controllers.delete(id);
+    };
+  }
+
+  /**
+   * Aborts the request with this id.
+   * @returns false when no such request is running: [spec] "The receiver MAY
+   *   ignore the cancellation notification" for an unknown or finished one.
+   */
+  cancel(id: RequestId, reason: string): boolean {
+    const controller = this.#controllers.get(id);
+    controller?.abort(reason);
+    return controller !== undefined;
+  }
+
+  /** Aborts every running request, for when the session or connection ends. */
+  abortAll(reason: string): void {
+    for (const controller of this.#controllers.values()) controller.abort(reason);
+  }
 }

@@ -12,7 +12,8 @@
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/utilities/cancellation
  * @module
  */
-import { isPlainObject, type JsonObject, type RequestId } from './jsonrpc.ts';
+import { InFlightRequests } from './cancellation.ts';
+import { isPlainObject, type JsonObject } from './jsonrpc.ts';
 import { DEFAULT_HTTP_VERSION, type HandshakeVersion } from './versions.ts';
 
 /**
@@ -36,7 +37,7 @@ export class HandshakeState {
   /** Set by `notifications/initialized`: the client is ready for normal operation. */
   initialized = false;
   /** Requests still running, by id, so `notifications/cancelled` can abort them. */
-  readonly inFlight = new Map<RequestId, AbortController>();
+  readonly inFlight = new InFlightRequests();
 
   /** @param protocolVersion the version to assume until `initialize` negotiates one. */
   constructor(protocolVersion: HandshakeVersion = DEFAULT_HTTP_VERSION) {
@@ -50,8 +51,8 @@ export class HandshakeState {
     this.clientInfo = isPlainObject(clientInfo) ? clientInfo : undefined;
   }
 
-  /** Aborts every running request, for when the session or connection ends. */
+  /** Aborts every running request, for when the session or connection ends (see {@link InFlightRequests.abortAll}). */
   abortAll(reason: string): void {
-    for (const controller of this.inFlight.values()) controller.abort(reason);
+    this.inFlight.abortAll(reason);
   }
 }

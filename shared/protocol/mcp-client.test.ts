@@ -3,14 +3,20 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createDemoTools } from '../demo/demo-tools.ts';
 import { HandshakeState } from './handshake-state.ts';
-import { ErrorCode, JsonRpcError, type JsonRpcMessage, type JsonRpcRequest } from './jsonrpc.ts';
+import {
+  ErrorCode,
+  JsonRpcError,
+  type JsonRpcMessage,
+  type JsonRpcNotification,
+  type JsonRpcRequest,
+} from './jsonrpc.ts';
 import {
   McpClient,
   RequestTimeoutError,
   type ClientTransport,
   type SendOptions,
 } from './mcp-client.ts';
-import { McpServer } from './mcp-server.ts';
+import { McpServer, eraOf } from './mcp-server.ts';
 import { MetaKey, type ProtocolVersion } from './versions.ts';
 
 const clientInfo = { name: 'test-client', version: '0.0.1' };
@@ -25,11 +31,14 @@ function inMemory(protocolVersion?: ProtocolVersion) {
     async send(message, options) {
       sent.push({ message, options });
       const signal = options.signal ?? new AbortController().signal;
-      const response = await server.handle(message, {
-        send: (n) => transport.onmessage?.(n),
-        signal,
-        handshake,
-      });
+      const channel = { send: (n: JsonRpcNotification) => transport.onmessage?.(n), signal };
+      // The era as an HTTP server's POST rules would state it: read from the request's _meta.
+      const response = await server.handle(
+        message,
+        eraOf(message) === 'per-request'
+          ? { ...channel, era: 'per-request' }
+          : { ...channel, era: 'handshake', handshake },
+      );
       if (response) transport.onmessage?.(response);
     },
   };

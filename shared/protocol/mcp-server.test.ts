@@ -9,7 +9,7 @@ import {
   type JsonRpcNotification,
   type JsonRpcResponse,
 } from './jsonrpc.ts';
-import { McpServer, eraOf } from './mcp-server.ts';
+import { McpServer, eraOf, type Era } from './mcp-server.ts';
 import type { Tool } from './tools.ts';
 import { MetaKey, SUPPORTED_VERSIONS } from './versions.ts';
 
@@ -25,8 +25,20 @@ function setup(extraTools: Tool<never>[] = []) {
   });
   const handshake = new HandshakeState();
   const sent: JsonRpcNotification[] = [];
-  const handle = (message: JsonRpcMessage, signal = new AbortController().signal) =>
-    server.handle(message, { send: (n) => sent.push(n), signal, handshake });
+  // The era as a transport's POST rules would state it: read from the request's _meta.
+  const handle = (
+    message: JsonRpcMessage,
+    signal = new AbortController().signal,
+    era: Era = eraOf(message),
+  ) => {
+    const channel = { send: (n: JsonRpcNotification) => sent.push(n), signal };
+    return server.handle(
+      message,
+      era === 'per-request'
+        ? { ...channel, era: 'per-request' }
+        : { ...channel, era: 'handshake', handshake },
+    );
+  };
   return { stats, handshake, sent, handle, errors };
 }
 
@@ -412,7 +424,11 @@ describe('revision 2026-07-28', () => {
   it('ignores notifications/cancelled: over HTTP, closing the stream is the cancellation', async () => {
     const { handle, stats } = setup();
     const call = handle(modern(7, 'tools/call', search(3, 10)));
-    await handle({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 7 } });
+    await handle(
+      { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 7 } },
+      undefined,
+      'per-request',
+    );
     expect(await call).toMatchObject({ result: { resultType: 'complete' } });
     expect(stats.searchIssuesCompleted).toBe(1);
   });

@@ -21,7 +21,6 @@ import {
   ErrorCode,
   JsonRpcError,
   errorResponse,
-  isNotification,
   isPlainObject,
   isRequest,
   type JsonObject,
@@ -29,9 +28,8 @@ import {
   type JsonRpcNotification,
   type JsonRpcRequest,
   type JsonRpcResponse,
-  type RequestId,
 } from './jsonrpc.ts';
-import { linkedController } from './cancellation.ts';
+import { cancellationOf, linkedController } from './cancellation.ts';
 import type { HandshakeState } from './handshake-state.ts';
 import { ToolRegistry, type CallToolResult, type Tool, type ToolContext } from './tools.ts';
 import {
@@ -71,8 +69,8 @@ export interface McpServerOptions {
   onError?: (error: unknown) => void;
 }
 
-/** What a transport hands the core with each message. */
-export interface MessageContext {
+/** What a transport hands the core with each message, whatever the era. */
+export interface MessageChannel {
   /**
    * Sends a message to the client while the request runs (progress). The core
    * calls it only before it returns the request's response, never after.
@@ -83,21 +81,34 @@ export interface MessageContext {
    * delivered, or (2026-07-28) when the client closed the response stream.
    */
   signal: AbortSignal;
-  /**
-   * The handshake-era state of the connection or session the message belongs
-   * to. A stateful transport keeps one per session; a sessionless one makes a
-   * new one per HTTP request.
-   */
-  handshake: HandshakeState;
-  /**
-   * The era, when the transport knows it better than the body does: a POST
-   * with `MCP-Protocol-Version: 2026-07-28` is a 2026 request even if its
-   * `_meta` is missing (and is then answered -32602, not -32601).
-   */
-  era?: Era;
 }
 
-/** The era a request belongs to, read from the request itself. */
+/**
+ * What a transport hands the core with each message: the channel back, and
+ * the era that serves it. The transport always states the era (on HTTP the
+ * POST rules decide it: a `MCP-Protocol-Version: 2026-07-28` header makes a
+ * request per-request even when its `_meta` is missing, which the core then
+ * answers -32602, not -32601). Only the handshake era has state to hand over.
+ */
+export type MessageContext = MessageChannel &
+  (
+    | {
+        /** Served by the handshake: the version and capabilities `initialize` agreed. */
+        era: 'handshake';
+        /**
+         * The handshake-era state of the connection or session the message
+         * belongs to. A transport with sessions keeps one per session; one
+         * without makes a new one per HTTP request.
+         */
+        handshake: HandshakeState;
+      }
+    | {
+        /** Served per request (2026-07-28): the request carries all it needs in `_meta`. */
+        era: 'per-request';
+      }
+  );
+
+/** The two eras of MCP: the handshake (2024-11-05 to 2025-11-25) and per-request (2026-07-28). */
 export type Era = 'handshake' | 'per-request';
 
 /**
@@ -138,7 +149,7 @@ const PER_REQUEST_METHODS = new Set(['server/discover', 'tools/list', 'tools/cal
  * const handshake = new HandshakeState();
  * const response = await server.handle(
  *   { jsonrpc: '2.0', id: 1, method: 'tools/list' },
- *   { send: () => {}, signal: new AbortController().signal, handshake },
+ *   { send: () => {}, signal: new AbortController().signal, era: 'handshake', handshake },
  * );
  * ```
  */
@@ -166,17 +177,20 @@ export class McpServer {
     context: MessageContext,
   ): Promise<JsonRpcResponse | undefined> {
     if (!isRequest(message)) {
-      if ('method' in message) this.#handleNotification(message, context.handshake);
+      // 2026-07-28 "defines no client-to-server notifications over Streamable HTTP": nothing to do.
+      if ('method' in message && context.era === 'handshake')
+        this.#handleNotification(message, context.handshake);
       // The course's servers send no requests, so a response from the client answers nothing.
       return undefined;
     }
-    const era = context.era ?? eraOf(message);
     // One controller per request: the transport's signal and (handshake era)
     // notifications/cancelled both abort it.
     const { controller, release } = linkedController(context.signal);
     const { signal } = controller;
-    const inFlight = era === 'handshake' ? context.handshake.inFlight : undefined;
-    inFlight?.set(message.id, controller);
+    const untrack =
+      context.era === 'handshake'
+        ? context.handshake.inFlight.track(message.id, controller)
+        : undefined;
     let finished = false;
     const send = (notification: JsonRpcNotification): void => {
       // "Progress notifications MUST stop after completion": nothing leaves once we answered or were cancelled.
@@ -184,7 +198,7 @@ export class McpServer {
     };
     try {
       const result =
-        era === 'per-request'
+        context.era === 'per-request'
           ? await this.#handlePerRequest(message, send, signal)
           : await this.#handleHandshake(message, send, signal, context.handshake);
       return signal.aborted ? undefined : { jsonrpc: '2.0', id: message.id, result };
@@ -196,7 +210,7 @@ export class McpServer {
       return errorResponse(message.id, ErrorCode.InternalError, 'Internal error');
     } finally {
       finished = true;
-      inFlight?.delete(message.id);
+      untrack?.();
       release();
     }
   }
@@ -266,7 +280,10 @@ export class McpServer {
         // "The receiver SHOULD stop work and send no response"; unknown or finished ids are ignored.
         const cancellation = cancellationOf(notification);
         if (cancellation)
-          handshake.inFlight.get(cancellation.requestId)?.abort(cancellation.reason);
+          handshake.inFlight.cancel(
+            cancellation.requestId,
+            cancellation.reason ?? 'cancelled by the client',
+          );
         return;
       }
       default:
@@ -464,30 +481,4 @@ function methodNotFound(method: string): JsonRpcError {
 
 function toolError(text: string): CallToolResult & JsonObject {
   return { content: [{ type: 'text', text }], isError: true };
-}
-
-/** What a `notifications/cancelled` says. */
-export interface Cancellation {
-  /** The request to stop. */
-  requestId: RequestId;
-  /** Why, if the client said. */
-  reason: string | undefined;
-}
-
-/**
- * The request a `notifications/cancelled` names, and why; `undefined` for any
- * other message, or one without a usable `requestId`.
- *
- * @example
- * ```ts
- * cancellationOf({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 3 } });
- * // { requestId: 3, reason: undefined }
- * ```
- * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/utilities/cancellation
- */
-export function cancellationOf(message: JsonRpcMessage): Cancellation | undefined {
-  if (!isNotification(message) || message.method !== 'notifications/cancelled') return undefined;
-  const { requestId, reason } = message.params ?? {};
-  if (typeof requestId !== 'string' && typeof requestId !== 'number') return undefined;
-  return { requestId, reason: typeof reason === 'string' ? reason : undefined };
 }
