@@ -12,7 +12,7 @@
  * Implements: Streamable HTTP, revision 2026-07-28 ("Sending Messages",
  * "Receiving Messages", "Request Metadata", "Cancellation"), served beside the
  * handshake era as "Backward Compatibility with Initialization-Based Versions" allows.
- * Read next: request-metadata.ts; then client.ts (`--revision 2026-07-28`).
+ * Read next: ../shared/http/request-metadata.ts; then client.ts (`--revision 2026-07-28`).
  * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/streamable-http
  * @module
  */

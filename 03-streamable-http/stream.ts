@@ -12,7 +12,8 @@
  * Implements: Streamable HTTP, revision 2025-11-25: "Sending Messages to the
  * Server" (the SSE answer), "Resumability and Redelivery", and SSE polling
  * (priming event, `retry`, closing the connection but not the stream).
- * Read next: server.ts (handlePost, handleGet).
+ * Read next: handshake-era.ts (handleGet), which resumes a stream, and
+ * server.ts (handlePost), which opens one.
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#resumability-and-redelivery
  * @module
  */

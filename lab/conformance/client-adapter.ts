@@ -4,7 +4,8 @@
  *
  * The suite starts a mock server, then runs this file with the server's URL as
  * the last argument and the scenario in `MCP_CONFORMANCE_SCENARIO`, and checks
- * what the client sent. It is a harness, not a lesson: the lesson is client.ts.
+ * what the client sent. It is a harness, not a lesson: the lesson is
+ * ../../03-streamable-http/client.ts.
  * @see https://github.com/modelcontextprotocol/conformance#client-testing
  * @module
  */

@@ -1,6 +1,6 @@
 /**
  * `npm run compare`: measures every column with the side-by-side scenarios,
- * prints the table, and (with `--write`) rewrites docs/comparison.md.
+ * prints the table, and (with `--write`) rewrites ../../docs/comparison.md.
  * `npm start` runs the same measurement, prints the table, and then how to
  * run each stage's demo.
  *
