@@ -78,6 +78,4 @@ export const MetaKey = {
   clientInfo: 'io.modelcontextprotocol/clientInfo',
   /** Recommended on every result: who answered, since no handshake told the client. */
   serverInfo: 'io.modelcontextprotocol/serverInfo',
-  /** The log level for this request alone; without it the server sends no log messages. */
-  logLevel: 'io.modelcontextprotocol/logLevel',
 } as const;
