@@ -138,7 +138,9 @@ describe('module headers', () => {
         const declared = declaredNames(target);
         return symbols
           .filter((symbol) => !declared.has(symbol))
-          .map((symbol) => `${file}: ${path} (${symbol}), not declared in ${relative(root, target)}`);
+          .map(
+            (symbol) => `${file}: ${path} (${symbol}), not declared in ${relative(root, target)}`,
+          );
       }),
     );
     expect(stale).toEqual([]);
