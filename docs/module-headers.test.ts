@@ -21,7 +21,9 @@
  *   several `server.ts` is meant;
  * - identifiers in parentheses right after a file name
  *   (`handshake-era.ts (handleGet)`) are declared in that file. Parentheses
- *   holding anything else (`client.ts (\`--revision 2026-07-28\`)`) are prose.
+ *   holding anything else (`client.ts (\`--revision 2026-07-28\`)`) are prose,
+ *   but a single word there reads as a symbol: prose in parentheses after a
+ *   file name takes more than one word.
  * @module
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -69,7 +71,7 @@ interface Reference {
   symbols: string[];
 }
 
-const FILE = /(?<![\w./-])((?:\.\.?\/)*[\w-]+(?:\/[\w.-]+)*\.(?:ts|md))\b(\s*\(([^()]*)\))?/g;
+const FILE = /(?<![\w./-])((?:\.\.?\/)*[\w-][\w.-]*(?:\/[\w.-]+)*\.(?:ts|md))\b(\s*\(([^()]*)\))?/g;
 const IDENTIFIER = /^`?[A-Za-z_$][\w$]*`?$/;
 
 /** Every file reference in a piece of header prose. */

@@ -6,6 +6,7 @@
  * the last argument and the scenario in `MCP_CONFORMANCE_SCENARIO`, and checks
  * what the client sent. It is a harness, not a lesson: the lesson is
  * ../../03-streamable-http/client.ts.
+ * Read next: run.ts, which runs the suite against it.
  * @see https://github.com/modelcontextprotocol/conformance#client-testing
  * @module
  */

@@ -8,6 +8,7 @@
  * the transport, and nothing else.
  * This folder is the one place in `shared/` that imports the stages: it exists
  * to compare them.
+ * Read next: rows.ts, what each column shows.
  * @module
  */
 import { createPlainHttpServer } from '../../01-plain-http/server.ts';

@@ -7,6 +7,7 @@
  * Teaches: the article the course started from compared the transports in a
  * table of claims; this is that table, measured. Every ✓ and ✗ comes from a
  * run; only the figures beside them move from machine to machine.
+ * Read next: scenarios.ts, then columns.ts and rows.ts.
  * @module
  */
 import { writeFile } from 'node:fs/promises';

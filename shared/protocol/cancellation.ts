@@ -7,6 +7,7 @@
  * request's controller; the tool only ever watches one signal. Linking is done
  * by hand rather than with `AbortSignal.any`, which costs a few microseconds
  * and a weak reference per call in Node 20, on every request's hot path.
+ * Read next: handshake-state.ts, which keeps the running requests.
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/utilities/cancellation
  * @module
  */
