@@ -4,6 +4,7 @@
  *
  * Teaches: the two costs of plain HTTP side by side: no progress while the
  * tool runs, and, without keep-alive, a TCP connection for every message.
+ * Read next: server.ts, then client.ts.
  * @module
  */
 import { printRun, runPlainHttpClient } from './client.ts';

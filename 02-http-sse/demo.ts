@@ -5,6 +5,7 @@
  *
  * Teaches: what the stream gives (progress as it happens) and what losing it
  * costs (the result, and the session with it).
+ * Read next: server.ts, then client.ts.
  * @module
  */
 import { printSseRun, runHttpSseClient } from './client.ts';

@@ -10,6 +10,7 @@
  * session. When the stream closes, the session and its work end with it: the
  * transport has no way to deliver a result later.
  * Implements: "HTTP with SSE", revision 2024-11-05 (`endpoint` and `message` events).
+ * Read next: client.ts, then ../docs/02-http-sse.md.
  * @see https://modelcontextprotocol.io/specification/2024-11-05/basic/transports#http-with-sse
  * @module
  */

@@ -9,6 +9,7 @@
  * Teaches: the same cut in two eras. In 2025-11-25 the client resumes with
  * `Last-Event-ID` and the tool ran once; in 2026-07-28 closing the stream
  * cancelled the tool, the client sends the call again, and the tool ran twice.
+ * Read next: server.ts, then client.ts.
  * @module
  */
 import { parseArgs } from 'node:util';

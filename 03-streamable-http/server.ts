@@ -43,7 +43,12 @@ import {
   type HandshakeEraContext,
 } from './handshake-era.ts';
 import { handleRevision2026Post, type Revision2026Context } from './revision-2026.ts';
-import { InMemorySessionStore, StoreUnavailableError, type SessionStore } from './sessions.ts';
+import {
+  InMemorySessionStore,
+  SESSION_IDLE_TIMEOUT_MS,
+  StoreUnavailableError,
+  type SessionStore,
+} from './sessions.ts';
 
 /** Where stage 03 listens unless `PORT` says otherwise. */
 export const DEFAULT_PORT = 3003;
@@ -79,6 +84,13 @@ export interface StreamableHttpServerOptions extends OriginPolicy, HostPolicy {
    * serve any session. Ignored in sessionless mode, which keeps no sessions.
    */
   sessionStore?: SessionStore;
+  /**
+   * How long an in-memory session may sit idle (no request, no running tool,
+   * no open stream) before it ends and its id gets 404 (default
+   * {@link SESSION_IDLE_TIMEOUT_MS}, 30 minutes). A `sessionStore` given as an
+   * option keeps its own expiry.
+   */
+  sessionIdleTimeoutMs?: number;
   /** Where events are kept for a resume, beside `sessionStore`; in memory by default. */
   eventStore?: EventStore;
   /** Called with unexpected errors (bugs), never with bad input. Defaults to `console.error`. */
@@ -130,7 +142,9 @@ export async function createStreamableHttpServer(
   const retentionMs = options.streamRetentionMs ?? STREAM_RETENTION_MS;
   // Where sessions and events live: nowhere (sessionless), the caller's stores, or this process.
   const ownSessions =
-    options.sessionless || options.sessionStore ? undefined : new InMemorySessionStore();
+    options.sessionless || options.sessionStore
+      ? undefined
+      : new InMemorySessionStore(options.sessionIdleTimeoutMs ?? SESSION_IDLE_TIMEOUT_MS);
   const context: Context = {
     handshakeEra: {
       mcp,
@@ -241,14 +255,20 @@ function answerStoreUnavailable(
 
 if (isEntryPoint(import.meta.url)) {
   const { values } = parseArgs({
-    options: { sessionless: { type: 'boolean', default: false }, 'poll-after': { type: 'string' } },
+    options: {
+      sessionless: { type: 'boolean', default: false },
+      'poll-after': { type: 'string' },
+      'session-idle-timeout': { type: 'string' },
+    },
   });
   const sessionless = values.sessionless || process.env.SESSIONLESS === '1';
   const pollAfter = values['poll-after'];
+  const idleTimeout = values['session-idle-timeout'];
   const server = await createStreamableHttpServer({
     port: portFromEnv(DEFAULT_PORT),
     sessionless,
     ...(pollAfter === undefined ? {} : { pollAfterMs: Number(pollAfter) }),
+    ...(idleTimeout === undefined ? {} : { sessionIdleTimeoutMs: Number(idleTimeout) }),
   });
   console.log(`listening on ${server.url}`);
   closeOnSignals(() => server.close());

@@ -7,10 +7,13 @@
  * Teaches: documentation that is checked stays true. A chapter that links a
  * renamed file, or an export added without a word about its purpose, fails
  * here, the same way a broken behaviour fails its test. The conversion runs
- * with `typedoc.json` exactly as `npm run docs` reads it; nothing is excused.
+ * with `typedoc.json` exactly as `npm run docs` reads it; nothing is excused
+ * but properties, whose type and name usually say all there is to say.
  * @module
  */
-import { relative } from 'node:path';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   Application,
@@ -33,6 +36,30 @@ class CollectingLogger extends Logger {
 
 const root = new URL('..', import.meta.url).pathname;
 
+/** Markdown headings (outside code fences) that hold inline code, as a reader sees them: backticks gone. */
+function headingsWithCode(markdown: string): string[] {
+  let fenced = false;
+  return markdown.split('\n').flatMap((line) => {
+    if (line.startsWith('```')) fenced = !fenced;
+    if (fenced || !/^#{1,6} .*`/.test(line)) return [];
+    return [line.replace(/^#+ /, '').replaceAll('`', '')];
+  });
+}
+
+/** The texts of the links in a rendered page's "On This Page" navigation, tags and entities undone. */
+function onThisPage(html: string): string[] {
+  const navigation = html.slice(html.indexOf('tsd-page-navigation'));
+  return [...navigation.matchAll(/<a href="#[^"]*"[^>]*>(.*?)<\/a>/g)].map((link) =>
+    (link[1] ?? '')
+      .replace(/<[^>]+>/g, '')
+      .replaceAll('&#39;', "'")
+      .replaceAll('&quot;', '"')
+      .replaceAll('&lt;', '<')
+      .replaceAll('&gt;', '>')
+      .replaceAll('&amp;', '&'),
+  );
+}
+
 describe('the docs site', () => {
   let app: Application;
   let logger: CollectingLogger;
@@ -51,10 +78,25 @@ describe('the docs site', () => {
     expect(logger.problems).toEqual([]);
   });
 
-  it('excuses nothing: no kind left out of the check, no symbol excluded or waved through', () => {
-    const required = app.options.getValue('requiredToBeDocumented');
-    for (const kind of ['Class', 'Interface', 'Function', 'Variable', 'TypeAlias', 'Enum'] as const)
-      expect(required).toContain(kind);
+  it('excuses nothing but properties: every other kind is checked, no symbol excluded or waved through', () => {
+    // Properties are the one kind left out: a comment on `jsonrpc: '2.0'` or
+    // `id: RequestId` can only repeat the name and the type. A property that
+    // has something to say (a unit, a default, a MUST) still says it, and the
+    // interface or class around it is always documented.
+    const required = [...app.options.getValue('requiredToBeDocumented')].sort();
+    expect(required).toEqual(
+      [
+        'Accessor',
+        'Class',
+        'Enum',
+        'EnumMember',
+        'Function',
+        'Interface',
+        'Method',
+        'TypeAlias',
+        'Variable',
+      ].sort(),
+    );
     expect(app.options.getValue('validation')).toMatchObject({
       notDocumented: true,
       invalidLink: true,
@@ -63,6 +105,28 @@ describe('the docs site', () => {
     expect(app.options.getValue('intentionallyNotDocumented')).toEqual([]);
     expect(app.options.getValue('intentionallyNotExported')).toEqual([]);
   });
+
+  it('shows headings with inline code whole in the site navigation, code included', async () => {
+    // Typedoc alone drops inline code from a heading's navigation text
+    // ("resume with `GET` + `Last-Event-ID`" became "resume with +");
+    // docs/typedoc-plugin.mjs puts it back. The site is rendered for real.
+    const chapters = readdirSync(join(root, 'docs')).filter((name) => /^\d\d-.*\.md$/.test(name));
+    const expected = chapters.flatMap((name) =>
+      headingsWithCode(readFileSync(join(root, 'docs', name), 'utf8')),
+    );
+    expect(expected).toContain('The connection drops: resume with GET + Last-Event-ID');
+    const out = mkdtempSync(join(tmpdir(), 'docs-site-'));
+    try {
+      await app.generateDocs(project!, out);
+      const pages = readdirSync(join(out, 'documents')).map((page) =>
+        readFileSync(join(out, 'documents', page), 'utf8'),
+      );
+      const navigation = pages.flatMap(onThisPage);
+      for (const heading of expected) expect(navigation).toContain(heading);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('lists the chapters in reading order, each stage README and generated table under its chapter', () => {
     const path = (reflection: Reflection) =>

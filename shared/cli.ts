@@ -6,6 +6,7 @@
  * tests (on port 0) and by demos, and listens only when run as a program.
  * Binding to 127.0.0.1, not 0.0.0.0, is what the MCP security rules ask of a
  * local server.
+ * Read next: http/loopback-server.ts, where a stage's server listens.
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#security-warning
  * @module
  */

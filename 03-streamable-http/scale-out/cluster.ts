@@ -10,7 +10,7 @@
  * Teaches: that a client cannot tell which instance answers. Every POST,
  * resume and DELETE may land on a different process, and the calls still
  * work, because nothing an instance needs is only in its memory.
- * Read next: ../docs/06-scale-out.md.
+ * Read next: ../../docs/06-scale-out.md.
  * @module
  */
 import { parseArgs } from 'node:util';

@@ -22,7 +22,7 @@
  *
  * Implements: Streamable HTTP, revisions 2025-03-26 to 2025-11-25, "Session
  * Management" and "Resumability and Redelivery", on several instances.
- * Read next: ../docs/06-scale-out.md, the chapter; cluster.ts to run it.
+ * Read next: ../../docs/06-scale-out.md, the chapter; cluster.ts to run it.
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#session-management
  * @module
  */

@@ -11,6 +11,7 @@
  *   concurrent caller, timing each call from POST to answer on the stream.
  *
  * Input: a {@link LoadSpec} per IPC message. Output: a {@link LoadResult} per message.
+ * Read next: report.ts, which summarises what this measures.
  * @module
  */
 import { request as httpRequest, type ClientRequest } from 'node:http';

@@ -2,6 +2,8 @@
  * The bench's figures, summarised: medians over the rounds, ratios to the
  * raw-HTTP limit, the course's goals checked as ratios measured in one run,
  * and the Markdown that `npm run bench` prints and `--write` saves.
+ * Read next: ../../docs/05-performance.md, the chapter that reads these
+ * figures.
  * @module
  */
 import { LIMIT_ID, PROGRESS_PAGE_MS, TARGETS } from './targets.ts';

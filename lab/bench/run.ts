@@ -14,7 +14,9 @@
  * sequential calls with and without keep-alive (round trip and TCP
  * connections); heap growth per call, from 1,000 to 10,000 calls.
  * `--quick`: one short round. `--only a,b`: some targets. `--json FILE`: the raw
- * figures. `--write`: rewrite docs/performance.md.
+ * figures. `--write`: rewrite ../../docs/performance.md.
+ * Read next: targets.ts, what is measured; load.ts, how it is measured;
+ * report.ts, the summary.
  * @module
  */
 import { fork, type ChildProcess } from 'node:child_process';

@@ -1,6 +1,7 @@
 /**
  * How the bench opens a handshake-era session on a server: `initialize`, then
  * `notifications/initialized`; every later request carries the session id.
+ * Read next: load.ts, which opens sessions this way before it measures.
  * @module
  */
 

@@ -2,6 +2,7 @@
  * What `npm run bench` measures: the raw-HTTP limit, plain express, the
  * course's stages, and the official SDKs, each a server script run as its own
  * process, each answering `tools/call echo`.
+ * Read next: servers/serve.ts, which every bench server uses; then load.ts.
  * @module
  */
 

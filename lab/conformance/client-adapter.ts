@@ -4,7 +4,9 @@
  *
  * The suite starts a mock server, then runs this file with the server's URL as
  * the last argument and the scenario in `MCP_CONFORMANCE_SCENARIO`, and checks
- * what the client sent. It is a harness, not a lesson: the lesson is 03-streamable-http/client-transport.ts.
+ * what the client sent. It is a harness, not a lesson: the lesson is
+ * ../../03-streamable-http/client-transport.ts.
+ * Read next: run.ts, which runs the suite against it.
  * @see https://github.com/modelcontextprotocol/conformance#client-testing
  * @module
  */

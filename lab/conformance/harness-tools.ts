@@ -17,6 +17,7 @@
  * `test_tool_with_logging` needs `logging/setLevel` and `notifications/message`,
  * and the 2026-07-28 `test_input_required_result_*` tools need input-required
  * results (SEP-2322), which the core does not produce.
+ * Read next: run.ts, which serves them to the suite.
  * @see https://github.com/modelcontextprotocol/conformance/blob/main/src/scenarios/server/tools.ts
  * @see https://github.com/modelcontextprotocol/conformance/blob/main/src/scenarios/server/stateless.ts
  * @module

@@ -7,6 +7,8 @@
  *
  * Why a suite the course did not write: "correct by our reading of the spec"
  * is not the same as correct. The suite is the protocol's own referee.
+ * Read next: ../../docs/03-streamable-http.md, whose last section reads the
+ * suite's verdict.
  * @see https://github.com/modelcontextprotocol/conformance
  * @module
  */

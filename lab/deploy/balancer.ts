@@ -11,6 +11,7 @@
  * query parameter (stage 02) or the `Mcp-Session-Id` header (stage 03), learned
  * from the server's own answers. Streams pass through unbuffered, chunk by chunk,
  * because a proxy that buffers SSE holds back every progress event.
+ * Read next: server-process.ts, the instances it balances.
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#session-management
  * @module
  */

@@ -6,6 +6,7 @@
  * its own server with persistence off, so no test touches a shared Redis or
  * leaves a file behind, and a test can stop and restart Redis to see what
  * the instances do without it.
+ * Read next: ../../03-streamable-http/scale-out/cluster.ts, which starts one.
  * @module
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';

@@ -6,6 +6,7 @@
  * server in one process share a heap, so the clients' objects would count as
  * the server's. In its own process, after a garbage collection, the server's
  * heap growth is its own.
+ * Read next: balancer.ts, which puts instances behind one address.
  * @module
  */
 import { fork, type ChildProcess } from 'node:child_process';

@@ -9,6 +9,7 @@
  * Like the rest of `lab/`, it imports the stages from outside, to run and
  * compare them; no stage imports it. Each instance serves its own demo tools,
  * whose counters the comparison reads: the stages' servers carry none.
+ * Read next: rows.ts, what each column shows.
  * @module
  */
 import { createPlainHttpServer } from '../../01-plain-http/server.ts';

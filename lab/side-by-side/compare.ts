@@ -1,12 +1,13 @@
 /**
  * `npm run compare`: measures every column with the side-by-side scenarios,
- * prints the table, and (with `--write`) rewrites docs/comparison.md.
+ * prints the table, and (with `--write`) rewrites ../../docs/comparison.md.
  * `npm start` runs the same measurement, prints the table, and then how to
  * run each stage's demo.
  *
  * Teaches: the article the course started from compared the transports in a
  * table of claims; this is that table, measured. Every ✓ and ✗ comes from a
  * run; only the figures beside them move from machine to machine.
+ * Read next: scenarios.ts, then columns.ts and rows.ts.
  * @module
  */
 import { writeFile } from 'node:fs/promises';

@@ -6,6 +6,7 @@
  * Teaches: that a claim is only as good as the measurement behind it. The
  * expectations below are what the course teaches; the side-by-side test fails
  * when a measurement disagrees, in either direction.
+ * Read next: ../../docs/04-side-by-side.md, the chapter that reads the table.
  * @module
  */
 import type { Column, ColumnId } from './columns.ts';

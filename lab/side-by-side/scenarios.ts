@@ -6,6 +6,7 @@
  * dropped stream loses the result", "sessions break round-robin") into a
  * number that a run produces. The verdicts and the table are built from
  * these numbers in rows.ts; nothing in the table is typed by hand.
+ * Read next: columns.ts, which runs them for each stage.
  * @module
  */
 import { startServerProcess } from '../deploy/server-process.ts';

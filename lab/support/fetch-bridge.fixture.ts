@@ -1,5 +1,9 @@
-// Test fixture: serves a fetch-style handler (the official SDK v2 server's
-// web-standard face) on node:http, for the interop tests and the bench's SDK v2 servers.
+/**
+ * Test fixture: serves a fetch-style handler (the official SDK v2 server's
+ * web-standard face) on node:http, for the interop tests and the bench's SDK v2 servers.
+ * Read next: sdk-2026-server.fixture.ts, which serves through it.
+ * @module
+ */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** Serves a fetch-style handler on node:http, streaming its body; a client that hangs up cancels it. */

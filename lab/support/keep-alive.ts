@@ -2,6 +2,8 @@
  * A fetch without keep-alive: every request asks for a connection of its own
  * (`Connection: close`). The comparison and the benchmark use it to measure
  * what keep-alive saves; a real client never wants it.
+ * Read next: ../../01-plain-http/demo.ts, which runs the client with and
+ * without keep-alive.
  * @module
  */
 

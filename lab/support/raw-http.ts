@@ -5,6 +5,7 @@
  * Teaches: the attack's shape. The browser connects to 127.0.0.1 but names the
  * attacker's domain in `Host`; `fetch` always writes the real host, so showing
  * the attack takes a lower-level client.
+ * Read next: ../../01-plain-http/server.test.ts, which forges a `Host` with it.
  * @module
  */
 import { request } from 'node:http';

@@ -3,6 +3,8 @@
  * installed, and says how to install it where it is not. Under `CI=true` a
  * missing `redis-server` is a failure, not a skip: CI must prove the
  * scale-out chapter, not quietly leave it out.
+ * Read next: ../../03-streamable-http/scale-out/scale-out.test.ts, which runs
+ * only where Redis is.
  * @module
  */
 import { describe, it } from 'vitest';

@@ -1,10 +1,13 @@
-// Test fixture: a server built with the official SDK v2 (@modelcontextprotocol/server 2.4)
-// serving revision 2026-07-28 the way the SDK intends: createMcpHandler, a fresh
-// McpServer from a factory for every request, no session, no event store.
-// It records every HTTP exchange and every tool run, so a test can see what the
-// SDK really did. A client that hangs up cancels the response body (see
-// fetch-bridge.fixture.ts), which the SDK takes as the exchange closing.
-// Used by interop-2026.test.ts.
+/**
+ * Test fixture: a server built with the official SDK v2 (@modelcontextprotocol/server 2.4)
+ * serving revision 2026-07-28 the way the SDK intends: createMcpHandler, a fresh
+ * McpServer from a factory for every request, no session, no event store.
+ * It records every HTTP exchange and every tool run, so a test can see what the
+ * SDK really did. A client that hangs up cancels the response body (see
+ * fetch-bridge.fixture.ts), which the SDK takes as the exchange closing.
+ * Read next: ../../03-streamable-http/interop-2026.test.ts, which uses it.
+ * @module
+ */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { McpServer, createMcpHandler } from '@modelcontextprotocol/server';

@@ -11,6 +11,8 @@
  * for an unknown token" instead of `onprogress`. So the tests count progress
  * on the wire, below the SDK's protocol layer, and accept a missed tail only
  * if each missed notification shows up as exactly one such error.
+ * Read next: ../../03-streamable-http/interop-sdk-clients.test.ts, which uses
+ * it.
  * @see https://github.com/modelcontextprotocol/typescript-sdk/issues/2580
  * @module
  */

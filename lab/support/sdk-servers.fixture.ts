@@ -1,7 +1,10 @@
-// Test fixture: servers built with the official SDKs in their handshake-era,
-// stateful shape (McpServer + Streamable HTTP transport + an event store, a
-// session per initialize), serving a `search_issues` that reports progress.
-// Used by interop-sdk-servers.test.ts.
+/**
+ * Test fixture: servers built with the official SDKs in their handshake-era,
+ * stateful shape (McpServer + Streamable HTTP transport + an event store, a
+ * session per initialize), serving a `search_issues` that reports progress.
+ * Read next: ../../03-streamable-http/interop-sdk-servers.test.ts, its user.
+ * @module
+ */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';

@@ -7,6 +7,7 @@
  * exchange: the method, the id that pairs a response with its request, and
  * the `progressToken` that pairs progress with its call. A response names
  * only its id, so the summary remembers which method each id asked for.
+ * Read next: placeholders.ts, the other half of a stable diagram.
  * @see https://www.jsonrpc.org/specification
  * @module
  */

@@ -9,6 +9,7 @@
  * number after an event id's slash is the event's place in its stream, which
  * is protocol, so it stays. Numbering follows first appearance, so
  * `{session-2}` means "a second session", which is itself a finding.
+ * Read next: sequence-diagram.ts, which uses both.
  * @module
  */
 

@@ -8,6 +8,7 @@
  * sees the same picture as `npm run trace` prints. The Mermaid source stays
  * beside the SVG, because text is what a review can diff and what the drift
  * test compares.
+ * Read next: trace.ts, the command that ties it all together.
  * @see https://mermaid.js.org/syntax/sequenceDiagram.html
  * @module
  */

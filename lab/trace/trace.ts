@@ -14,6 +14,8 @@
  *
  * Teaches: what each transport puts on the wire, drawn from a real run rather
  * than from memory, so a diagram cannot drift from the code it shows.
+ * Read next: scenarios.ts, what each stage runs; then
+ * ../../docs/00-introduction.md, where the diagrams are read.
  * @module
  */
 import { mkdir, writeFile } from 'node:fs/promises';

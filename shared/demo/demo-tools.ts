@@ -8,6 +8,7 @@
  * when its signal aborts, and counts its starts, so the side-by-side tests can
  * show when a transport makes a tool run twice.
  * Implements: "Tools" and "Progress", revisions 2024-11-05 to 2026-07-28.
+ * Read next: terminal.ts, which shows the progress these tools report.
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/utilities/progress
  * @module
  */

@@ -5,6 +5,7 @@
  *
  * Teaches: the difference progress makes, as a person sees it. Both displays
  * draw on stderr, and only when it is a terminal, so piped output stays clean.
+ * Read next: ../../01-plain-http/client.ts, the first client to use it.
  * @module
  */
 

@@ -6,6 +6,7 @@
  * and parsed by `parseJsonRpc`, so a parse error can be answered with the
  * exact JSON-RPC error; the size limit protects the server from a client that
  * sends unbounded JSON.
+ * Read next: errors.ts, how every failure is answered.
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#sending-messages-to-the-server
  * @module
  */

@@ -9,6 +9,7 @@
  * gives the request-level ones HTTP statuses, so intermediaries can see them.
  * Implements: "Streamable HTTP", revisions 2025-03-26 to 2026-07-28 (statuses
  * for rejected requests, 403 for a bad Origin from 2025-11-25).
+ * Read next: origin.ts, the first check every request meets.
  * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/streamable-http#protocol-version-header
  * @module
  */

@@ -7,6 +7,7 @@
  * request); connections open show what idle clients pin on the server. Both
  * are counted where connections are made, on the server's `connection` event,
  * not guessed from the number of requests.
+ * Read next: body.ts, what every POST goes through first.
  * @module
  */
 import { createServer, type RequestListener, type Server } from 'node:http';

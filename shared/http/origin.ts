@@ -13,6 +13,7 @@
  * accepts only loopback names there.
  * Implements: "Security Warning" (2024-11-05 to 2025-06-18) and "Security &
  * Endpoint", 403 Forbidden (2025-11-25 and 2026-07-28).
+ * Read next: sse.ts, the stream format of stages 02 and 03.
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#security-warning
  * @module
  */

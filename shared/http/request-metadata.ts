@@ -11,7 +11,8 @@
  * are not plain visible ASCII travel Base64-encoded as `=?base64?…?=`.
  * Implements: Streamable HTTP, revision 2026-07-28, "Request Metadata",
  * "Custom Headers from Tool Parameters", "Value Encoding", "Server Validation".
- * Read next: revision-2026.ts (the server's checks), client.ts (the client's headers).
+ * Read next: ../../03-streamable-http/revision-2026.ts (the server's checks),
+ * ../../03-streamable-http/client-transport.ts (the client's headers).
  * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/streamable-http#request-metadata
  * @module
  */

@@ -8,6 +8,7 @@
  * wait before reconnecting, and a line starting with `:` is a comment that
  * clients ignore, which makes it a keep-alive for idle streams.
  * Implements: the WHATWG "Server-sent events" event stream format.
+ * Read next: ../../02-http-sse/server.ts, the first stage to stream.
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
  * @module
  */

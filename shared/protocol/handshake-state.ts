@@ -8,6 +8,7 @@
  * Revision 2026-07-28 needs none of it: each request carries its own version
  * and capabilities, and closing the stream is the cancellation.
  * Implements: "Lifecycle" and "Cancellation", revisions 2024-11-05 to 2025-11-25.
+ * Read next: mcp-client.ts, the other side of the handshake.
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/lifecycle#operation
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/utilities/cancellation
  * @module

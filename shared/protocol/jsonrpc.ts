@@ -15,10 +15,6 @@
 /** A request id: a string or an integer, never `null` (MCP forbids it in every revision). */
 export type RequestId = string | number;
 
-/** Any JSON value: what `params`, `result` and `error.data` may hold. */
-export type JsonValue =
-  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-
 /** A JSON object, the only shape MCP allows for `params` and `result`. */
 export type JsonObject = { [key: string]: unknown };
 
@@ -36,19 +32,15 @@ export interface JsonRpcRequest {
 
 /** A one-way message: no `id`, and the receiver MUST NOT answer it. */
 export interface JsonRpcNotification {
-  /** Always `'2.0'`, as in a request. */
   jsonrpc: '2.0';
   /** What happened, such as `notifications/progress`; an unknown one is ignored, never answered. */
   method: string;
-  /** The notification's content; an object, as in a request. */
   params?: JsonObject;
 }
 
 /** A successful answer; it echoes the request's `id`. */
 export interface JsonRpcResultResponse {
-  /** Always `'2.0'`. */
   jsonrpc: '2.0';
-  /** The id of the request this answers, copied unchanged. */
   id: RequestId;
   /** The method's outcome; in 2026-07-28 it also carries `resultType`. */
   result: JsonObject;
@@ -69,11 +61,8 @@ export interface JsonRpcErrorObject {
  * (a parse error, or a body that is not a request at all).
  */
 export interface JsonRpcErrorResponse {
-  /** Always `'2.0'`. */
   jsonrpc: '2.0';
-  /** The failed request's id, or `null` when there was no id to read. */
   id: RequestId | null;
-  /** What went wrong. */
   error: JsonRpcErrorObject;
 }
 

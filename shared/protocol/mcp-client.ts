@@ -10,6 +10,7 @@
  * Implements: "Lifecycle" (handshake era, 2024-11-05 to 2025-11-25),
  * "Versioning" and per-request `_meta` (2026-07-28), "Progress", "Cancellation"
  * and "Timeouts" (all revisions).
+ * Read next: ../../01-plain-http/client.ts, the simplest transport it runs on.
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/lifecycle#timeouts
  * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/index#meta
  * @module

@@ -12,7 +12,8 @@
  *   `notifications/cancelled`;
  * - revision 2026-07-28: every request carries its version and client
  *   capabilities in `_meta`, `server/discover`, `resultType` on every result.
- * Read next: tools.ts and demo-tools.ts (what the core runs), then any stage's server.ts.
+ * Read next: tools.ts and ../demo/demo-tools.ts (what the core runs), then a
+ * stage's server, starting with ../../01-plain-http/server.ts.
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/lifecycle
  * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/versioning
  * @module

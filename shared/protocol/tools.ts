@@ -7,6 +7,7 @@
  * execution error (`isError: true`), so the model can read it and try again.
  * Implements: "Tools", revisions 2024-11-05 to 2026-07-28; input validation
  * errors as tool execution errors from 2025-11-25.
+ * Read next: ../demo/demo-tools.ts, the tools every stage serves.
  * @see https://modelcontextprotocol.io/specification/2025-11-25/server/tools#error-handling
  * @module
  */

@@ -7,6 +7,7 @@
  * `params._meta`, and there is no handshake at all (the per-request era).
  * Implements: "Lifecycle", revisions 2024-11-05 to 2025-11-25; "Versioning and
  * Compatibility", revision 2026-07-28.
+ * Read next: handshake-state.ts, what the handshake era remembers.
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/lifecycle#version-negotiation
  * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/versioning
  * @module
@@ -78,6 +79,4 @@ export const MetaKey = {
   clientInfo: 'io.modelcontextprotocol/clientInfo',
   /** Recommended on every result: who answered, since no handshake told the client. */
   serverInfo: 'io.modelcontextprotocol/serverInfo',
-  /** The log level for this request alone; without it the server sends no log messages. */
-  logLevel: 'io.modelcontextprotocol/logLevel',
 } as const;

@@ -1,8 +1,12 @@
-// Bench server: the framework's floor. Express 5 with express.json() and the
-// same minimal JSON-RPC as raw-http.ts (minimal-jsonrpc.ts), so the gap
-// between the two is what express and its body parser cost; the course's
-// servers and the SDKs, which are built on express or do more per request,
-// are measured against it. POST /mcp only; sessionless; always a JSON answer.
+/**
+ * Bench server: the framework's floor. Express 5 with express.json() and the
+ * same minimal JSON-RPC as raw-http.ts (minimal-jsonrpc.ts), so the gap
+ * between the two is what express and its body parser cost; the course's
+ * servers and the SDKs, which are built on express or do more per request,
+ * are measured against it. POST /mcp only; sessionless; always a JSON answer.
+ * Read next: raw-http.ts, the limit it is measured against.
+ * @module
+ */
 import express from 'express';
 import { isEntryPoint } from '../../../shared/cli.ts';
 import { answer, PARSE_ERROR } from './minimal-jsonrpc.ts';

@@ -1,7 +1,11 @@
-// Bench helper, not a server: the least JSON-RPC an MCP server can answer with
-// and still serve `tools/call echo`. No validation library, no sessions, no
-// progress, one message per POST (no batches). Shared by raw-http.ts and
-// express-json.ts, so the two differ only in how they read and write HTTP.
+/**
+ * Bench helper, not a server: the least JSON-RPC an MCP server can answer with
+ * and still serve `tools/call echo`. No validation library, no sessions, no
+ * progress, one message per POST (no batches). Shared by raw-http.ts and
+ * express-json.ts, so the two differ only in how they read and write HTTP.
+ * Read next: raw-http.ts and express-json.ts, which serve it.
+ * @module
+ */
 
 /** What to answer: an HTTP status and, unless 202, a JSON body. */
 export interface Answer {

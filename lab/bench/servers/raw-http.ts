@@ -1,8 +1,12 @@
-// Bench server: the limit. Plain node:http, the body read by hand, JSON.parse,
-// and the least JSON-RPC that answers `tools/call echo` (minimal-jsonrpc.ts).
-// No framework, no validation, no sessions: nothing an MCP server can do with
-// less work, so every other server in the bench is measured against it.
-// POST /mcp only; sessionless; always a JSON answer.
+/**
+ * Bench server: the limit. Plain node:http, the body read by hand, JSON.parse,
+ * and the least JSON-RPC that answers `tools/call echo` (minimal-jsonrpc.ts).
+ * No framework, no validation, no sessions: nothing an MCP server can do with
+ * less work, so every other server in the bench is measured against it.
+ * POST /mcp only; sessionless; always a JSON answer.
+ * Read next: express-json.ts, the same answers through express.
+ * @module
+ */
 import { isEntryPoint } from '../../../shared/cli.ts';
 import { answer, PARSE_ERROR, type Answer } from './minimal-jsonrpc.ts';
 import { serveBench } from './serve.ts';

@@ -1,11 +1,15 @@
-// Bench server: the official SDK v1 (@modelcontextprotocol/sdk 1.32), Streamable
-// HTTP in its sessionless shape (the SDK calls it sessionless), as the SDK's simpleStatelessStreamableHttp
-// example builds it: createMcpExpressApp() (express, express.json(), a Host
-// check), and a new McpServer + transport for every POST (sessionIdGenerator
-// undefined), closed when the response closes. JSON answers
-// (enableJsonResponse). A reference for the course's sessionless stage 03:
-// what a real SDK costs per request, per-request construction included.
-// No initialize needed: POST tools/call straight away.
+/**
+ * Bench server: the official SDK v1 (@modelcontextprotocol/sdk 1.32), Streamable
+ * HTTP in its sessionless shape (the SDK calls it sessionless), as the SDK's simpleStatelessStreamableHttp
+ * example builds it: createMcpExpressApp() (express, express.json(), a Host
+ * check), and a new McpServer + transport for every POST (sessionIdGenerator
+ * undefined), closed when the response closes. JSON answers
+ * (enableJsonResponse). A reference for the course's sessionless stage 03:
+ * what a real SDK costs per request, per-request construction included.
+ * No initialize needed: POST tools/call straight away.
+ * Read next: sdk-v1-stateful-json.ts, the same SDK with sessions.
+ * @module
+ */
 import { createMcpExpressApp } from '@modelcontextprotocol/sdk/server/express.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';

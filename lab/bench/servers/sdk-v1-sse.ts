@@ -1,10 +1,15 @@
-// Bench server: the official SDK v1 (@modelcontextprotocol/sdk 1.32), the
-// deprecated HTTP+SSE transport (revision 2024-11-05) as the SDK's
-// simpleSseServer example builds it: createMcpExpressApp(), GET /sse opens a
-// session (McpServer + SSEServerTransport) whose first event names
-// `/messages?sessionId=…`; each POST there is answered 202, and the JSON-RPC
-// answer arrives as a `message` event on the GET stream. A reference for the
-// course's stage 02.
+/**
+ * Bench server: the official SDK v1 (@modelcontextprotocol/sdk 1.32), the
+ * deprecated HTTP+SSE transport (revision 2024-11-05) as the SDK's
+ * simpleSseServer example builds it: createMcpExpressApp(), GET /sse opens a
+ * session (McpServer + SSEServerTransport) whose first event names
+ * `/messages?sessionId=…`; each POST there is answered 202, and the JSON-RPC
+ * answer arrives as a `message` event on the GET stream. A reference for the
+ * course's stage 02.
+ * Read next: ../../../02-http-sse/server.ts, the course's version of this
+ * transport.
+ * @module
+ */
 import type { Request, Response } from 'express';
 import { createMcpExpressApp } from '@modelcontextprotocol/sdk/server/express.js';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';

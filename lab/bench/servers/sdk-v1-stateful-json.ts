@@ -1,10 +1,14 @@
-// Bench server: the official SDK v1 (@modelcontextprotocol/sdk 1.32), Streamable
-// HTTP in its stateful shape, as the SDK's jsonResponseStreamableHttp example
-// builds it: createMcpExpressApp(), a session (McpServer + transport) per
-// initialize, kept in a map by Mcp-Session-Id until DELETE. JSON answers
-// (enableJsonResponse). A reference for the course's stage 03 with sessions.
-// Needs initialize first (its answer carries Mcp-Session-Id), then the
-// session id on every request.
+/**
+ * Bench server: the official SDK v1 (@modelcontextprotocol/sdk 1.32), Streamable
+ * HTTP in its stateful shape, as the SDK's jsonResponseStreamableHttp example
+ * builds it: createMcpExpressApp(), a session (McpServer + transport) per
+ * initialize, kept in a map by Mcp-Session-Id until DELETE. JSON answers
+ * (enableJsonResponse). A reference for the course's stage 03 with sessions.
+ * Needs initialize first (its answer carries Mcp-Session-Id), then the
+ * session id on every request.
+ * Read next: sdk-v1-stateful-sse.ts, the same with SSE answers.
+ * @module
+ */
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { createMcpExpressApp } from '@modelcontextprotocol/sdk/server/express.js';

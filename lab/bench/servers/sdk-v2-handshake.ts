@@ -1,12 +1,16 @@
-// Bench server: the official SDK v2 (@modelcontextprotocol/server 2.4) in the
-// handshake era: WebStandardStreamableHTTPServerTransport with sessions (one
-// McpServer + transport per initialize, kept in a map by Mcp-Session-Id until
-// DELETE), served on node:http through a small fetch bridge (serve.ts; the
-// SDK's Node adapter, @modelcontextprotocol/node, is not installed). JSON
-// answers (enableJsonResponse: true), to match sdk-v1-stateful-json.ts; the
-// SDK's own default is SSE answers (enableJsonResponse false). A reference for
-// the course's stage 03 with sessions, and for what v2 changed against v1.
-// Needs initialize first, then Mcp-Session-Id on every request.
+/**
+ * Bench server: the official SDK v2 (@modelcontextprotocol/server 2.4) in the
+ * handshake era: WebStandardStreamableHTTPServerTransport with sessions (one
+ * McpServer + transport per initialize, kept in a map by Mcp-Session-Id until
+ * DELETE), served on node:http through a small fetch bridge (serve.ts; the
+ * SDK's Node adapter, @modelcontextprotocol/node, is not installed). JSON
+ * answers (enableJsonResponse: true), to match sdk-v1-stateful-json.ts; the
+ * SDK's own default is SSE answers (enableJsonResponse false). A reference for
+ * the course's stage 03 with sessions, and for what v2 changed against v1.
+ * Needs initialize first, then Mcp-Session-Id on every request.
+ * Read next: sdk-v2-2026.ts, the same SDK in revision 2026-07-28.
+ * @module
+ */
 import { randomUUID } from 'node:crypto';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
 import { isEntryPoint } from '../../../shared/cli.ts';

@@ -1,8 +1,12 @@
-// Bench helper, not a server: what every bench server does once it has a
-// request handler. Listen on 127.0.0.1 (PORT, 0 by default), print one
-// `listening on <url>` line, close on SIGINT/SIGTERM, and answer the bench
-// runner's diagnostics over IPC. Also a small node:http → fetch bridge for the
-// SDK v2 servers, whose transports speak web-standard Request/Response.
+/**
+ * Bench helper, not a server: what every bench server does once it has a
+ * request handler. Listen on 127.0.0.1 (PORT, 0 by default), print one
+ * `listening on <url>` line, close on SIGINT/SIGTERM, and answer the bench
+ * runner's diagnostics over IPC. Also a small node:http → fetch bridge for the
+ * SDK v2 servers, whose transports speak web-standard Request/Response.
+ * Read next: ../targets.ts, which names every bench server.
+ * @module
+ */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { closeOnSignals, portFromEnv } from '../../../shared/cli.ts';
 import { answerDiagnostics } from '../../deploy/diagnostics.ts';
