@@ -5,10 +5,6 @@ import { MetaKey } from '../shared/protocol/versions.ts';
 import { MAX_BODY_BYTES } from '../shared/http/body.ts';
 import { rawRequest } from '../lab/support/raw-http.ts';
 import { createPlainHttpServer, type PlainHttpServer } from './server.ts';
-import {
-  createStreamableHttpServer,
-  type StreamableHttpServer,
-} from '../03-streamable-http/server.ts';
 
 let server: PlainHttpServer;
 const errors: unknown[] = [];
@@ -321,46 +317,6 @@ describe('revision 2026-07-28 on stage 01', () => {
       );
       expect(status).toBe(400);
       expect(json).toMatchObject({ id: 6, error: { code: -32020 } });
-    },
-  );
-});
-
-describe('the same POST rules as stage 03', () => {
-  let stage03: StreamableHttpServer;
-  beforeAll(async () => {
-    stage03 = await createStreamableHttpServer({ port: 0, sessionless: true });
-  });
-  afterAll(() => stage03.close());
-
-  it.each([
-    ['an unsupported MCP-Protocol-Version (2025-06-18+)', { 'MCP-Protocol-Version': '1999-01-01' }],
-    [
-      'a 2026-07-28 request whose Mcp-Method disagrees with its body',
-      { 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': 'tools/list' },
-    ],
-    ['an Accept that lists only application/json', { Accept: 'application/json' }],
-  ])(
-    'answers %s with the same status and code on stage 01 and stage 03',
-    async (_case, headers) => {
-      const body = JSON.stringify({
-        jsonrpc: '2.0',
-        id: 11,
-        method: 'server/discover',
-        params: { _meta: modernMeta },
-      });
-      const answers = await Promise.all(
-        [server.url, stage03.url].map(async (url) => {
-          const response = await fetch(url, {
-            method: 'POST',
-            headers: { ...JSON_HEADERS, ...headers },
-            body,
-          });
-          const json = (await response.json()) as { error?: { code: number } };
-          return { status: response.status, code: json.error?.code };
-        }),
-      );
-      expect(answers[0]!.status).toBeGreaterThanOrEqual(400);
-      expect(answers[1]).toEqual(answers[0]);
     },
   );
 });
