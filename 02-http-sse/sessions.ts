@@ -60,7 +60,7 @@ export class SseSession {
   end(reason: string): void {
     if (this.#ended.signal.aborted) return;
     this.#ended.abort(reason);
-    this.handshake.abortAll(reason);
+    this.handshake.inFlight.abortAll(reason);
     this.#stream.end();
   }
 }

@@ -141,7 +141,7 @@ export class Session {
   async end(reason: string): Promise<void> {
     if (this.#ended) return;
     this.#ended = true;
-    this.handshake.abortAll(reason);
+    this.handshake.inFlight.abortAll(reason);
     await Promise.all([...this.streams.values()].map((stream) => stream.close()));
     this.streams.clear();
   }

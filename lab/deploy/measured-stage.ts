@@ -6,10 +6,10 @@
  * Teaches: measuring without touching what is measured. The stages' servers
  * carry no measurement hooks: they take their tools as an option, and this
  * wrapper passes the demo tools in and keeps their counters itself, so the
- * counters stay right whichever tools a reader serves. Run as
- * `tsx lab/deploy/measured-stage.ts <stage server.ts> [its flags]`, with
- * `PORT`, `REDIS_URL` and `SESSIONLESS=1` read as the stage would.
- * Read next: server-process.ts, which starts this file for a stage's server.ts.
+ * counters stay right whichever tools a reader serves. Run with a stage
+ * server's path and that stage's flags (`--sessionless`, `--poll-after MS`);
+ * `PORT`, `REDIS_URL` and `SESSIONLESS=1` are read as the stage reads them.
+ * Read next: server-process.ts, which starts this wrapper for a stage's server.
  * @module
  */
 import { parseArgs } from 'node:util';

@@ -16,7 +16,7 @@
  * batching (2025-03-26 only), and in 2026-07-28 "Request Metadata" and
  * "Backward Compatibility with Initialization-Based Versions".
  * Read next: request-metadata.ts (the 2026 header comparison); then
- * 01-plain-http/server.ts (`handlePost`), the shortest user of these rules.
+ * ../../01-plain-http/server.ts (handlePost), the shortest user of these rules.
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#sending-messages-to-the-server
  * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/streamable-http#request-metadata
  * @module

@@ -51,9 +51,4 @@ export class HandshakeState {
     this.clientCapabilities = isPlainObject(capabilities) ? capabilities : {};
     this.clientInfo = isPlainObject(clientInfo) ? clientInfo : undefined;
   }
-
-  /** Aborts every running request, for when the session or connection ends (see {@link InFlightRequests.abortAll}). */
-  abortAll(reason: string): void {
-    this.inFlight.abortAll(reason);
-  }
 }
