@@ -62,7 +62,6 @@ export interface ToolLookup {
 
 /** A POST the rules refuse: the status and the JSON-RPC error to answer it with. */
 export interface PostRejection {
-  /** Refused: nothing reaches the core. */
   ok: false;
   /** The HTTP status: 406 or 400. */
   status: number;
@@ -84,23 +83,15 @@ export type HeaderVersion = HandshakeVersion | undefined;
  */
 export type AcceptedPost =
   | {
-      /** Accepted. */
       ok: true;
-      /** Served by the handshake. */
       era: 'handshake';
-      /** See {@link HeaderVersion}. */
       version: HeaderVersion;
-      /** One message. */
       batch: false;
-      /** The message, for the core. */
       message: JsonRpcMessage;
     }
   | {
-      /** Accepted. */
       ok: true;
-      /** Served by the handshake. */
       era: 'handshake';
-      /** See {@link HeaderVersion}. */
       version: HeaderVersion;
       /** A 2025-03-26 batch. */
       batch: true;
@@ -108,7 +99,6 @@ export type AcceptedPost =
       entries: CheckedMessage[];
     }
   | {
-      /** Accepted. */
       ok: true;
       /** Revision 2026-07-28: the request carries its version and capabilities in `_meta`. */
       era: 'per-request';
