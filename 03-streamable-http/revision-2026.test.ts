@@ -193,7 +193,7 @@ describe('errors and their statuses', () => {
     expect([half.status, half.json]).toMatchObject([400, { id: 7, error: { code: -32602 } }]);
   });
 
-  it.each(['initialize', 'ping', 'logging/setLevel', 'resources/list', 'no/such/method'])(
+  it.each(['initialize', 'ping', 'logging/setLevel', 'no/such/method'])(
     'answers %s, which this revision does not have, with 404 and -32601',
     async (method) => {
       const { status, json } = await postJson(request(8, method), headersFor(method));
@@ -201,6 +201,17 @@ describe('errors and their statuses', () => {
       expect(json).toMatchObject({ id: 8, error: { code: -32601 } });
     },
   );
+
+  it('answers resources/list, which the revision has but this tools-only server does not implement, with 404 and -32601', async () => {
+    // [spec 2026-07-28] "If the server does not implement the requested RPC method, it MUST respond
+    // with 404 Not Found and a JSON-RPC error with code -32601"
+    const { status, json } = await postJson(
+      request(9, 'resources/list'),
+      headersFor('resources/list'),
+    );
+    expect(status).toBe(404);
+    expect(json).toMatchObject({ id: 9, error: { code: -32601 } });
+  });
 
   it('answers a call that needs an undeclared client capability with 400 and -32021', async () => {
     const { status, json } = await postJson(
