@@ -12,5 +12,8 @@ export default defineConfig({
     // Integration tests start real servers on loopback; a hung socket must fail, not stall CI.
     testTimeout: 20_000,
     hookTimeout: 20_000,
+    // expect.poll waits for a state the server must reach (a tool aborted, a counter settled);
+    // its default 1 s is a clock deciding the outcome on a busy machine. 15 s only bounds a hang.
+    expect: { poll: { timeout: 15_000 } },
   },
 });

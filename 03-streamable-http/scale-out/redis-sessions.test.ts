@@ -6,17 +6,29 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { HandshakeState } from '../../shared/protocol/handshake-state.ts';
 import { describeWithRedis } from '../../lab/support/redis.fixture.ts';
 import { startRedisServer, type RedisServer } from '../../lab/deploy/redis-server.ts';
+import { connectRedis, type RedisConnection } from './redis-connection.ts';
 import { openRedisState, type RedisState } from './redis-sessions.ts';
 
 const IDLE_TIMEOUT_MS = 400;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Polls until `probe` gives a value: a state Redis must reach, bounded only against a hang. */
+async function until<T>(probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
+  for (const end = Date.now() + 15_000; Date.now() < end; await sleep(10)) {
+    const value = await probe();
+    if (value !== undefined) return value;
+  }
+  throw new Error('Redis never reached the state the test waits for');
+}
+
 describeWithRedis('RedisSessionStore, two instances on one Redis', () => {
   let redis: RedisServer;
   let a: RedisState;
   let b: RedisState;
+  let raw: RedisConnection;
   beforeAll(async () => {
     redis = await startRedisServer();
+    raw = await connectRedis(redis.url, () => {});
     const open = () =>
       openRedisState(redis.url, {
         idleTimeoutMs: IDLE_TIMEOUT_MS,
@@ -29,6 +41,7 @@ describeWithRedis('RedisSessionStore, two instances on one Redis', () => {
   afterAll(async () => {
     await a?.close();
     await b?.close();
+    raw?.destroy();
     await redis?.stop();
   });
 
@@ -42,13 +55,21 @@ describeWithRedis('RedisSessionStore, two instances on one Redis', () => {
     expect(found?.handshake.clientCapabilities).toEqual({ roots: {} });
   });
 
-  it('expires a session no request renews, and keeps one that requests renew', async () => {
+  it('expires a session no request renews, and puts back its whole idle time on every request', async () => {
     const idle = await a.sessions.create(new HandshakeState('2025-11-25'));
     const used = await a.sessions.create(new HandshakeState('2025-11-25'));
-    for (let elapsed = 0; elapsed < IDLE_TIMEOUT_MS * 2; elapsed += IDLE_TIMEOUT_MS / 4) {
-      await sleep(IDLE_TIMEOUT_MS / 4);
-      expect(await b.sessions.get(used.id)).toBeDefined();
-    }
+    // Read from Redis itself, so no clock of ours decides: the TTL runs down, and a request resets it.
+    const ttl = (id: string) => raw.pTTL(`mcp:session:${id}`);
+    const before = await until(async () => {
+      const left = await ttl(used.id);
+      return left < IDLE_TIMEOUT_MS - 50 ? left : undefined;
+    });
+    expect(await b.sessions.get(used.id)).toBeDefined();
+    expect(await ttl(used.id)).toBeGreaterThan(before);
+    // The idle one is left alone until Redis drops it.
+    await until(async () =>
+      (await raw.exists(`mcp:session:${idle.id}`)) === 0 ? true : undefined,
+    );
     expect(await b.sessions.get(idle.id)).toBeUndefined();
     expect(await a.sessions.get(idle.id)).toBeUndefined(); // gone for the instance that made it too
   });
@@ -59,7 +80,7 @@ describeWithRedis('RedisSessionStore, two instances on one Redis', () => {
     session.handshake.inFlight.track(7, running);
     const onB = (await b.sessions.get(session.id))!;
     await b.sessions.cancel(onB, 7, 'cancelled on b');
-    for (let waited = 0; !running.signal.aborted && waited < 2_000; waited += 10) await sleep(10);
+    await until(() => (running.signal.aborted ? true : undefined));
     expect(running.signal.reason).toBe('cancelled on b');
   });
 
@@ -70,7 +91,7 @@ describeWithRedis('RedisSessionStore, two instances on one Redis', () => {
     await a.eventStore.storeEvent('stream-of-deleted-session', null);
     await a.sessions.recordStream(session.id, 'stream-of-deleted-session', 1);
     await b.sessions.delete(session.id, 'client sent DELETE');
-    for (let waited = 0; !session.ended && waited < 2_000; waited += 10) await sleep(10);
+    await until(() => (session.ended ? true : undefined));
     expect(session.ended).toBe(true);
     expect(running.signal.aborted).toBe(true);
     expect(await a.sessions.get(session.id)).toBeUndefined();
