@@ -256,7 +256,7 @@ describeWithRedis('stage 03 on Redis, 3 instances behind a round-robin balancer'
         client
           .callTool(
             'search_issues',
-            { ...searchIssuesArguments({ pages: 60, delayMs: 50 }) },
+            { ...searchIssuesArguments({ pages: 100, delayMs: 50 }) },
             {
               onprogress: () => {},
             },
