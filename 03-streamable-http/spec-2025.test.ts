@@ -137,6 +137,76 @@ describe('Sending Messages to the Server', () => {
     expect(unsupported.status).toBe(400);
     expect(await unsupported.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32022 } });
   });
+  it.each(['2025-03-26', '2025-06-18', '2025-11-25'])(
+    'the stage 03 client takes both a JSON answer and an SSE answer, in %s (spec: shttp-client-accepts-json-and-sse)',
+    async (protocolVersion) => {
+      const types: string[] = [];
+      const recording: typeof fetch = async (url, init) => {
+        const response = await fetch(url, init);
+        types.push(response.headers.get('content-type')?.split(';')[0] ?? '');
+        return response;
+      };
+      const transport = new StreamableHttpClientTransport(server.url, {}, { fetch: recording });
+      const client = new McpClient({
+        transport,
+        clientInfo: { name: 'spec', version: '1' },
+        protocolVersion: protocolVersion as '2025-03-26',
+      });
+      await client.connect();
+      const tools = await client.listTools();
+      const progress: number[] = [];
+      const result = await client.callTool(
+        'search_issues',
+        { query: 'spec', pages: 2, delayMs: 1 },
+        { onprogress: (p) => progress.push(p.progress) },
+      );
+      await client.close();
+      expect(tools.map((tool) => tool.name)).toContain('search_issues');
+      expect([progress, result.structuredContent?.pagesSearched]).toEqual([[1, 2], 2]);
+      expect(types).toContain('application/json');
+      expect(types).toContain('text/event-stream');
+    },
+  );
+});
+
+describe('SSE polling (2025-11-25)', () => {
+  /** Reads a stream's raw text until an event id has arrived; returns the reader, the text and that id. */
+  async function readUntilEventId(response: Response) {
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    while (!/^id: .+$/m.test(text)) text += (await reader.read()).value ?? '';
+    return { reader, text, eventId: /^id: (.+)$/m.exec(text)![1]! };
+  }
+
+  /** Reads the rest of a stream's raw text, to the end of its connection. */
+  async function readToEnd(reader: ReadableStreamDefaultReader<string>, text: string) {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return text;
+      text += value;
+    }
+  }
+
+  it('sends retry before it closes a POST stream’s connection while the stream goes on (spec: shttp-sse-retry-before-close)', async () => {
+    const headers = await openSession();
+    const first = await readUntilEventId(await post(search(1, 50, 20, 'p'), headers));
+    // A resume attaches a new connection to the stream: the server closes the old one.
+    const resumed = await get({ ...headers, 'Last-Event-ID': first.eventId });
+    const text = await readToEnd(first.reader, first.text);
+    expect(text).toMatch(/^retry: \d+$/m);
+    await resumed.body?.cancel();
+    await fetch(server.url, { method: 'DELETE', headers }); // stops the tool
+  });
+
+  it('sends retry before it closes a GET stream’s connection while the stream goes on (spec: shttp-get-poll-retry)', async () => {
+    const headers = await openSession();
+    const first = await readUntilEventId(await get(headers));
+    // A second GET takes the standalone stream over: the server closes the first connection.
+    const second = await get(headers);
+    const text = await readToEnd(first.reader, first.text);
+    expect(text).toMatch(/^retry: \d+$/m);
+    await second.body?.cancel();
+  });
 });
 
 describe('Listening for Messages from the Server and Multiple Connections', () => {
