@@ -17,7 +17,7 @@ afterAll(() => server.close());
 const fast = { pages: 5, delayMs: 20 };
 
 describe('the stage 01 client', () => {
-  it('initializes, lists the tools and gets the search result, with no progress on the way', async () => {
+  it('initializes, lists the tools and gets the search result, with no progress on the way (spec: shttp-client-post-method, shttp-post-accept-both)', async () => {
     const run = await runPlainHttpClient({ url: server.url, ...fast });
     expect(run.protocolVersion).toBe('2025-11-25');
     expect(run.tools).toEqual(['echo', 'search_issues']);
@@ -26,7 +26,7 @@ describe('the stage 01 client', () => {
     expect(run.progressReceived).toBe(0);
   });
 
-  it('with keep-alive, one TCP connection carries every request', async () => {
+  it('with keep-alive, one TCP connection carries every request (spec: shttp-client-new-post-per-message)', async () => {
     const before = server.connections;
     const run = await runPlainHttpClient({ url: server.url, keepAlive: true, ...fast });
     expect(run.requests).toBe(4); // initialize, notifications/initialized, tools/list, tools/call

@@ -86,7 +86,7 @@ describe('POST /mcp with bad input', () => {
     expect(json).toMatchObject({ id: null, error: { code: -32600 } });
   });
 
-  it('answers GET with 405 and Allow: POST', async () => {
+  it('answers GET with 405 and Allow: POST (spec: shttp-get-sse-or-405)', async () => {
     const response = await fetch(server.url, { headers: { Accept: 'text/event-stream' } });
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toBe('POST');
@@ -113,7 +113,7 @@ describe('POST /mcp with bad input', () => {
     expect(json).toMatchObject({ id: 5, result: { isError: true } });
   });
 
-  it('answers a foreign Origin with 403 and runs nothing', async () => {
+  it('answers a foreign Origin with 403 and runs nothing (spec: shttp-origin-validate, shttp-origin-invalid-403)', async () => {
     const { status, json } = await rpc(
       { id: 6, method: 'ping' },
       { Origin: 'http://evil.example' },
@@ -131,7 +131,7 @@ describe('POST /mcp with bad input', () => {
     expect(status).toBe(403);
   });
 
-  it('accepts its own origin and an allow-listed one', async () => {
+  it('accepts its own origin and an allow-listed one (spec: shttp-origin-validate)', async () => {
     const own = new URL(server.url).origin;
     expect((await rpc({ id: 7, method: 'ping' }, { Origin: own })).status).toBe(200);
     expect((await rpc({ id: 8, method: 'ping' }, { Origin: 'http://localhost:5173' })).status).toBe(
@@ -139,7 +139,7 @@ describe('POST /mcp with bad input', () => {
     );
   });
 
-  it('answers an unsupported MCP-Protocol-Version header with 400 and -32022, echoing the id (2025-06-18+)', async () => {
+  it('answers an unsupported MCP-Protocol-Version header with 400 and -32022, echoing the id (2025-06-18+) (spec: shttp-version-header-400-unsupported)', async () => {
     const { status, json } = await rpc(
       { id: 9, method: 'ping' },
       { 'MCP-Protocol-Version': '1999-01-01' },
@@ -152,7 +152,7 @@ describe('POST /mcp with bad input', () => {
   });
 
   it.each(['application/json', 'text/event-stream', ''])(
-    'answers Accept: %s (not both types) with 406 and runs nothing',
+    'answers Accept: %s (not both types) with 406 and runs nothing (spec: shttp-post-accept-both)',
     async (accept) => {
       const { status, json } = await rpc({ id: 10, method: 'ping' }, { Accept: accept });
       expect(status).toBe(406);
@@ -192,13 +192,13 @@ describe('POST /mcp with bad input', () => {
 });
 
 describe('POST /mcp with notifications and responses', () => {
-  it('accepts a notification with 202 and no body', async () => {
+  it('accepts a notification with 202 and no body (spec: shttp-post-202-accepted)', async () => {
     const { status, text } = await rpc({ method: 'notifications/initialized' });
     expect(status).toBe(202);
     expect(text).toBe('');
   });
 
-  it('accepts a response with 202 and no body', async () => {
+  it('accepts a response with 202 and no body (spec: shttp-post-202-accepted)', async () => {
     const { status, text } = await rpc({ id: 'from-client', result: {} });
     expect(status).toBe(202);
     expect(text).toBe('');
@@ -212,13 +212,13 @@ describe('batches (2025-03-26 only)', () => {
     { jsonrpc: '2.0', id: 2, method: 'tools/list' },
   ]);
 
-  it('answers each request of a batch when no version header says otherwise', async () => {
+  it('answers each request of a batch when no version header says otherwise (spec: shttp-post-body-message-or-batch, shttp-server-assume-2025-03-26)', async () => {
     const { status, json } = await post(batch);
     expect(status).toBe(200);
     expect((json as Array<{ id: number }>).map((r) => r.id).sort()).toEqual([1, 2]);
   });
 
-  it('refuses a batch from a 2025-06-18 client with 400 and -32600', async () => {
+  it('refuses a batch from a 2025-06-18 client with 400 and -32600 (spec: shttp-post-body-single-message)', async () => {
     const { status, json } = await post(batch, { 'MCP-Protocol-Version': '2025-06-18' });
     expect(status).toBe(400);
     expect(json).toMatchObject({ error: { code: -32600 } });

@@ -23,7 +23,7 @@ describe('the same cut after 3 of 10 progress notifications, in each era', () =>
   afterAll(() => Promise.all([handshakeServer.close(), modernServer.close()]));
   const cut = { pages: 10, delayMs: 30, dropAfter: 3 };
 
-  it('2025-11-25 resumes with Last-Event-ID: the result arrives once and the tool ran once', async () => {
+  it('2025-11-25 resumes with Last-Event-ID: the result arrives once and the tool ran once (spec: shttp-disconnect-not-cancel)', async () => {
     const run = await runStreamableHttpClient({
       url: handshakeServer.url,
       protocolVersion: '2025-11-25',

@@ -19,7 +19,7 @@ async function replay(store: InMemoryEventStore, lastEventId: string) {
 }
 
 describe('InMemoryEventStore', () => {
-  it('gives every event an id that is unique across streams and names its stream', async () => {
+  it('gives every event an id that is unique across streams and names its stream (spec: shttp-event-id-unique, shttp-event-id-names-stream)', async () => {
     const store = new InMemoryEventStore();
     const ids = [
       await store.storeEvent('a', null),
@@ -31,7 +31,7 @@ describe('InMemoryEventStore', () => {
     expect(ids.map((id) => parseEventId(id)?.streamId)).toEqual(['a', 'b', 'a', 'b']);
   });
 
-  it('replays, in order, only the events after the given id on the same stream', async () => {
+  it('replays, in order, only the events after the given id on the same stream (spec: shttp-no-cross-stream-replay)', async () => {
     const store = new InMemoryEventStore();
     const priming = await store.storeEvent('a', null);
     await store.storeEvent('a', note(1));

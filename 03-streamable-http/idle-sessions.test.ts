@@ -71,7 +71,7 @@ describe('the in-memory session store', () => {
 describe('stage 03 with sessionIdleTimeoutMs', () => {
   const ACCEPT = 'application/json, text/event-stream';
 
-  it('answers 404 for the id of a session that sat idle, and keeps the one with an open GET stream', async () => {
+  it('answers 404 for the id of a session that sat idle, and keeps the one with an open GET stream (spec: shttp-session-404-unknown)', async () => {
     fakeClock();
     const server = await createStreamableHttpServer({ port: 0, sessionIdleTimeoutMs: IDLE_MS });
     const post = (body: object, headers: Record<string, string> = {}) =>

@@ -42,7 +42,7 @@ describe('official SDK clients against the stage 03 server', () => {
   };
   afterAll(() => Promise.all(servers.map((server) => server.close())));
 
-  it('the SDK v1 client initializes on 2025-11-25, gets JSON for tools/list and an SSE stream with every progress event and the result for the call, and its terminateSession() (DELETE) ends the session', async () => {
+  it('the SDK v1 client initializes on 2025-11-25, gets JSON for tools/list and an SSE stream with every progress event and the result for the call, and its terminateSession() (DELETE) ends the session (spec: shttp-single-endpoint, shttp-post-request-json-or-sse)', async () => {
     const server = await start();
     const client = new Client({ name: 'sdk-v1-streamable', version: '1.0.0' });
     const exchanges: string[] = [];
@@ -91,7 +91,7 @@ describe('official SDK clients against the stage 03 server', () => {
     }
   });
 
-  it('the SDK v2 client in its handshake-era mode (versionNegotiation: legacy) initializes on 2025-11-25, gets JSON for tools/list and an SSE stream with the progress and the result for the call, and its terminateSession() (DELETE) ends the session', async () => {
+  it('the SDK v2 client in its handshake-era mode (versionNegotiation: legacy) initializes on 2025-11-25, gets JSON for tools/list and an SSE stream with the progress and the result for the call, and its terminateSession() (DELETE) ends the session (spec: shttp-single-endpoint, shttp-post-request-json-or-sse)', async () => {
     // v2 picks the era per client: versionNegotiation.mode 'legacy' (also the default) runs the
     // 2025 initialize handshake offering the first pre-2026 entry of supportedProtocolVersions;
     // 'auto' probes with server/discover and { pin: '2026-07-28' } requires revision 2026-07-28.

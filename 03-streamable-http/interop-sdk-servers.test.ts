@@ -29,7 +29,7 @@ function describeAgainstSdkServer(
     };
     afterAll(() => Promise.all(servers.map((server) => server.close())));
 
-    it('initializes on 2025-11-25, lists the tools, receives every progress event and the result, and its DELETE ends the SDK session', async () => {
+    it('initializes on 2025-11-25, lists the tools, receives every progress event and the result, and its DELETE ends the SDK session (spec: shttp-post-accept-both, shttp-client-send-session-id, shttp-client-delete-session)', async () => {
       const server = await start();
       const run = await runStreamableHttpClient({ url: server.url, ...SEARCH });
       expect(run.failure).toBeUndefined();
@@ -49,7 +49,7 @@ function describeAgainstSdkServer(
       expect(server.sessions.size).toBe(0);
     });
 
-    it('resumes after a cut: GET with Last-Event-ID replays the progress sent while disconnected, the rest arrives live, and the tool runs once', async () => {
+    it('resumes after a cut: GET with Last-Event-ID replays the progress sent while disconnected, the rest arrives live, and the tool runs once (spec: shttp-client-resume-with-get, shttp-client-resume-after-any-disconnect, shttp-get-accept-sse)', async () => {
       // retry: 150 ms in the SDK's priming event; the tool takes 8 × 80 ms, so the client is away
       // while pages 3 and 4 are reported, and back before the result.
       const server = await start({ retryInterval: 150 });

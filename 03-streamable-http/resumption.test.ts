@@ -27,7 +27,7 @@ const progressValues = (run: { progress: Array<{ progress: number }> }) =>
   run.progress.map((p) => p.progress);
 
 describe('a cut stream', () => {
-  it('is resumed with Last-Event-ID: the rest of the progress and the result arrive exactly once, and the tool ran once', async () => {
+  it('is resumed with Last-Event-ID: the rest of the progress and the result arrive exactly once, and the tool ran once (spec: shttp-client-resume-with-get, shttp-client-resume-after-any-disconnect, shttp-get-accept-sse)', async () => {
     const before = { ...demo.stats };
     const run = await runStreamableHttpClient({
       url: server.url,
@@ -43,7 +43,7 @@ describe('a cut stream', () => {
     expect(demo.stats.searchIssuesCompleted - before.searchIssuesCompleted).toBe(1);
   });
 
-  it('never receives another stream’s or another session’s messages when two cut clients resume at once', async () => {
+  it('never receives another stream’s or another session’s messages when two cut clients resume at once (spec: shttp-no-cross-stream-replay, shttp-post-sse-related-messages)', async () => {
     const clients = await Promise.all(
       [0, 1].map(async () => {
         const transport = new StreamableHttpClientTransport(server.url);
@@ -99,7 +99,7 @@ describe('SSE polling (2025-11-25)', () => {
   });
   afterAll(() => polling.close());
 
-  it('a 10-page call survives several server-side closes and completes exactly once', async () => {
+  it('a 10-page call survives several server-side closes and completes exactly once (spec: shttp-client-poll-after-close, shttp-client-resume-after-any-disconnect)', async () => {
     const run = await runStreamableHttpClient({
       url: polling.url,
       protocolVersion: '2025-11-25',
@@ -226,7 +226,7 @@ describe('a resume the server is not ready for', () => {
 });
 
 describe('a forgotten session', () => {
-  it('is answered 404, and the client initializes a new session and completes the call', async () => {
+  it('is answered 404, and the client initializes a new session and completes the call (spec: shttp-session-404-unknown, shttp-client-404-reinitialize)', async () => {
     const transport = new StreamableHttpClientTransport(server.url);
     const client = new McpClient({ transport, clientInfo, protocolVersion: '2025-11-25' });
     await client.connect();

@@ -85,7 +85,7 @@ const messagesOf = (events: EventSourceMessage[]) =>
 
 describe('POST /mcp', () => {
   it.each([['application/json'], ['text/event-stream'], ['*/*']])(
-    'answers Accept: %s (not both types) with 406',
+    'answers Accept: %s (not both types) with 406 (spec: shttp-post-accept-both)',
     async (accept) => {
       const response = await post(server.url, initialize(), { Accept: accept });
       expect(response.status).toBe(406);
@@ -111,7 +111,7 @@ describe('POST /mcp', () => {
     expect(await response.json()).toMatchObject({ id: null, error: { code: -32700 } });
   });
 
-  it('answers initialize with a JSON result and an Mcp-Session-Id of visible ASCII', async () => {
+  it('answers initialize with a JSON result and an Mcp-Session-Id of visible ASCII (spec: shttp-session-id-visible-ascii)', async () => {
     const response = await post(server.url, initialize());
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
@@ -127,7 +127,7 @@ describe('POST /mcp', () => {
     expect(ids[0].sessionId).not.toBe(ids[1].sessionId);
   });
 
-  it('answers a request without Mcp-Session-Id with 400', async () => {
+  it('answers a request without Mcp-Session-Id with 400 (spec: shttp-session-400-missing)', async () => {
     const response = await post(server.url, { jsonrpc: '2.0', id: 2, method: 'tools/list' });
     expect(response.status).toBe(400);
   });
@@ -141,7 +141,7 @@ describe('POST /mcp', () => {
     expect(response.status).toBe(404);
   });
 
-  it('accepts a notification and a response with 202 and no body', async () => {
+  it('accepts a notification and a response with 202 and no body (spec: shttp-post-202-accepted)', async () => {
     const { headers } = await openSession();
     for (const message of [
       { jsonrpc: '2.0', method: 'notifications/initialized' },
@@ -153,7 +153,7 @@ describe('POST /mcp', () => {
     }
   });
 
-  it('answers an immediate request with plain JSON', async () => {
+  it('answers an immediate request with plain JSON (spec: shttp-post-request-json-or-sse)', async () => {
     const { headers } = await openSession();
     const echo = {
       jsonrpc: '2.0',
@@ -166,7 +166,7 @@ describe('POST /mcp', () => {
     expect(await response.json()).toMatchObject({ id: 3, result: { content: [{ text: 'hi' }] } });
   });
 
-  it('streams a long-running tool’s answer even without a progressToken, so a drop cannot lose it', async () => {
+  it('streams a long-running tool’s answer even without a progressToken, so a drop cannot lose it (spec: shttp-post-request-json-or-sse, shttp-post-sse-includes-response)', async () => {
     const { headers } = await openSession();
     const response = await post(server.url, search(3, 2, 1), headers);
     expect(response.headers.get('content-type')).toBe('text/event-stream');
@@ -176,7 +176,7 @@ describe('POST /mcp', () => {
     ]);
   });
 
-  it('answers a request with a progressToken with an SSE stream: priming event, progress, the response, the end', async () => {
+  it('answers a request with a progressToken with an SSE stream: priming event, progress, the response, the end (spec: shttp-post-request-json-or-sse, shttp-post-sse-priming-event, shttp-post-sse-includes-response, shttp-post-sse-close-after-response, shttp-event-id-names-stream)', async () => {
     const { headers } = await openSession();
     const response = await post(server.url, search(4, 3, 1, 'p'), headers);
     expect(response.headers.get('content-type')).toBe('text/event-stream');
@@ -199,7 +199,7 @@ describe('POST /mcp', () => {
     expect(events.every((event) => event.data !== '')).toBe(true);
   });
 
-  it('gives events ids that are unique across the streams of a session', async () => {
+  it('gives events ids that are unique across the streams of a session (spec: shttp-event-id-unique)', async () => {
     const { headers } = await openSession();
     const [a, b] = await Promise.all([
       post(server.url, search(6, 2, 1, 'a'), headers).then((r) => readEvents(r)),
@@ -209,7 +209,7 @@ describe('POST /mcp', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
-  it('assumes the negotiated version when MCP-Protocol-Version is missing', async () => {
+  it('assumes the negotiated version when MCP-Protocol-Version is missing (spec: shttp-server-assume-2025-03-26)', async () => {
     const { sessionId } = await openSession();
     const response = await post(
       server.url,
@@ -222,18 +222,21 @@ describe('POST /mcp', () => {
   it.each([
     ['unsupported (2025-06-18+: -32022, as on stage 01)', '1999-01-01', -32022],
     ['supported, but not the session’s negotiated one', '2025-06-18', -32600],
-  ])('answers a MCP-Protocol-Version that is %s with 400', async (_case, version, code) => {
-    const { sessionId } = await openSession();
-    const response = await post(
-      server.url,
-      { jsonrpc: '2.0', id: 9, method: 'ping' },
-      { 'Mcp-Session-Id': sessionId!, 'MCP-Protocol-Version': version },
-    );
-    expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ error: { code } });
-  });
+  ])(
+    'answers a MCP-Protocol-Version that is %s with 400 (spec: shttp-version-header-400-unsupported)',
+    async (_case, version, code) => {
+      const { sessionId } = await openSession();
+      const response = await post(
+        server.url,
+        { jsonrpc: '2.0', id: 9, method: 'ping' },
+        { 'Mcp-Session-Id': sessionId!, 'MCP-Protocol-Version': version },
+      );
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ error: { code } });
+    },
+  );
 
-  it('answers a batch in a 2025-03-26 session, and refuses one in a 2025-11-25 session', async () => {
+  it('answers a batch in a 2025-03-26 session, and refuses one in a 2025-11-25 session (spec: shttp-post-body-message-or-batch, shttp-post-body-single-message)', async () => {
     const batch = [
       { jsonrpc: '2.0', id: 1, method: 'ping' },
       { jsonrpc: '2.0', id: 2, method: 'tools/list' },
@@ -247,7 +250,7 @@ describe('POST /mcp', () => {
     expect((await post(server.url, batch, current.headers)).status).toBe(400);
   });
 
-  it('answers a foreign Origin and a foreign Host with 403', async () => {
+  it('answers a foreign Origin and a foreign Host with 403 (spec: shttp-origin-validate, shttp-origin-invalid-403)', async () => {
     expect((await post(server.url, initialize(), { Origin: 'http://evil.example' })).status).toBe(
       403,
     );
@@ -261,7 +264,7 @@ describe('POST /mcp', () => {
 });
 
 describe('cancellation and disconnects', () => {
-  it('does not treat a dropped stream as a cancellation: the tool runs to the end', async () => {
+  it('does not treat a dropped stream as a cancellation: the tool runs to the end (spec: shttp-disconnect-not-cancel)', async () => {
     const { headers } = await openSession();
     const before = { ...demo.stats };
     const response = await post(server.url, search(10, 5, 20, 'p'), headers);
@@ -296,12 +299,12 @@ describe('GET /mcp', () => {
   const get = (headers: Record<string, string>) =>
     fetch(server.url, { headers: { Accept: 'text/event-stream', ...headers } });
 
-  it('answers a GET that does not accept text/event-stream with 406', async () => {
+  it('answers a GET that does not accept text/event-stream with 406 (spec: shttp-get-accept-sse)', async () => {
     const { headers } = await openSession();
     expect((await get({ ...headers, Accept: 'application/json' })).status).toBe(406);
   });
 
-  it('opens the standalone stream, which a second GET takes over', async () => {
+  it('opens the standalone stream, which a second GET takes over (spec: shttp-get-sse-or-405)', async () => {
     const { headers } = await openSession();
     const first = await get(headers);
     expect(first.headers.get('content-type')).toBe('text/event-stream');
@@ -325,7 +328,7 @@ describe('GET /mcp', () => {
     expect(rest.filter((message) => message.id === 12)).toHaveLength(1);
   });
 
-  it('refuses a Last-Event-ID from another session with 400, replaying nothing', async () => {
+  it('refuses a Last-Event-ID from another session with 400, replaying nothing (spec: shttp-no-cross-stream-replay)', async () => {
     const victim = await openSession();
     const events = await readEvents(await post(server.url, search(13, 1, 1, 'p'), victim.headers));
     const attacker = await openSession();
@@ -333,14 +336,14 @@ describe('GET /mcp', () => {
     expect(response.status).toBe(400);
   });
 
-  it('answers a GET without a session with 405 (2026-07-28 has no GET) and with an unknown one with 404', async () => {
+  it('answers a GET without a session with 405 (2026-07-28 has no GET) and with an unknown one with 404 (spec: shttp-get-sse-or-405)', async () => {
     expect((await get({})).status).toBe(405);
     expect((await get({ 'Mcp-Session-Id': 'nope' })).status).toBe(404);
   });
 });
 
 describe('DELETE /mcp', () => {
-  it('ends the session: its running tool is aborted and later requests get 404', async () => {
+  it('ends the session: its running tool is aborted and later requests get 404 (spec: shttp-session-404-unknown)', async () => {
     const { headers } = await openSession();
     const before = { ...demo.stats };
     const response = await post(server.url, search(20, 100, 20, 'p'), headers);
@@ -383,7 +386,7 @@ describe('sessionless mode', () => {
     expect(events.every((event) => event.id === undefined)).toBe(true);
   });
 
-  it('answers GET and DELETE with 405', async () => {
+  it('answers GET and DELETE with 405 (spec: shttp-get-sse-or-405)', async () => {
     for (const method of ['GET', 'DELETE']) {
       const response = await fetch(sessionless.url, {
         method,

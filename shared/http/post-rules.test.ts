@@ -34,7 +34,7 @@ const ping = { jsonrpc: '2.0', id: 1, method: 'ping' };
 
 describe('Accept (every revision with Streamable HTTP)', () => {
   it.each(['application/json', 'text/event-stream', '*/*', ''])(
-    'refuses Accept: %s with 406, since both types must be listed',
+    'refuses Accept: %s with 406, since both types must be listed (spec: shttp-post-accept-both)',
     (accept) => {
       expect(checkPost(incoming(ping, { Accept: accept }), noTools)).toMatchObject({
         ok: false,
@@ -71,7 +71,7 @@ describe('the body', () => {
 
 describe('MCP-Protocol-Version (2025-06-18+)', () => {
   it.each(['1999-01-01', 'latest', ''])(
-    'refuses the unsupported value "%s" with 400 and -32022, listing the supported versions and echoing the id',
+    'refuses the unsupported value "%s" with 400 and -32022, listing the supported versions and echoing the id (spec: shttp-version-header-400-unsupported)',
     (version) => {
       expect(checkPost(incoming(ping, { 'MCP-Protocol-Version': version }), noTools)).toEqual({
         ok: false,
@@ -188,7 +188,7 @@ describe('batches (2025-03-26 only)', () => {
   const batch = [ping, { jsonrpc: '2.0', id: 2, method: 'tools/list' }];
 
   it.each([undefined, '2025-03-26'])(
-    'accepts a batch with version header %s (none means 2025-03-26)',
+    'accepts a batch with version header %s (none means 2025-03-26) (spec: shttp-post-body-message-or-batch, shttp-server-assume-2025-03-26)',
     (version) => {
       const headers: Record<string, string> =
         version === undefined ? {} : { 'MCP-Protocol-Version': version };
@@ -202,7 +202,7 @@ describe('batches (2025-03-26 only)', () => {
   );
 
   it.each(['2025-06-18', '2025-11-25', '2026-07-28'])(
-    'refuses a batch in %s with 400 and -32600',
+    'refuses a batch in %s with 400 and -32600 (spec: shttp-post-body-single-message)',
     (version) => {
       expect(
         checkPost(incoming(batch, { 'MCP-Protocol-Version': version }), noTools),

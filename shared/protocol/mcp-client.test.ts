@@ -118,7 +118,7 @@ describe('handshake era', () => {
     await expect(failure).rejects.toMatchObject({ code: ErrorCode.InvalidParams });
   });
 
-  it('a timed-out request is rejected, its transport signal aborted, and notifications/cancelled sent', async () => {
+  it('a timed-out request is rejected, its transport signal aborted, and notifications/cancelled sent (spec: shttp-client-cancel-explicitly)', async () => {
     vi.useFakeTimers();
     const { transport, sent, deliver } = scripted();
     const client = new McpClient({ transport, clientInfo, protocolVersion: '2025-11-25' });
