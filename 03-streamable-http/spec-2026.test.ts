@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { rawRequest } from '../lab/support/raw-http.ts';
 import { listenOnLoopback } from '../shared/cli.ts';
 import { createDemoTools } from '../shared/demo/demo-tools.ts';
+import { mirroredParameters, requestHeaders } from '../shared/http/request-metadata.ts';
 import type { JsonObject } from '../shared/protocol/jsonrpc.ts';
 import type { Tool } from '../shared/protocol/tools.ts';
 import { MetaKey } from '../shared/protocol/versions.ts';
@@ -303,6 +304,44 @@ describe('the stage 03 client on the wire', () => {
       scripted.close();
     }
   });
+});
+
+describe('the headers a client builds', () => {
+  it('wraps an Mcp-Name that is not plain ASCII in the Base64 sentinel, for a tool name and a resource URI (spec: r2026-mcp-name-base64-when-unsafe)', () => {
+    const named = (method: string, params: JsonObject) => ({
+      jsonrpc: '2.0' as const,
+      id: 1,
+      method,
+      params,
+    });
+    const base64 = (value: string) => `=?base64?${Buffer.from(value).toString('base64')}?=`;
+    expect(requestHeaders(named('tools/call', { name: 'größe' }), undefined)['Mcp-Name']).toBe(
+      base64('größe'),
+    );
+    expect(
+      requestHeaders(named('resources/read', { uri: 'file:///tmp/café.txt' }), undefined)[
+        'Mcp-Name'
+      ],
+    ).toBe(base64('file:///tmp/café.txt'));
+    expect(requestHeaders(named('prompts/get', { name: 'plain' }), undefined)['Mcp-Name']).toBe(
+      'plain',
+    );
+  });
+
+  it.each([
+    ['empty', ''],
+    ['holding CR and LF', 'Region\r\nX-Injected: 1'],
+    ['holding a tab', 'Re\tgion'],
+  ])(
+    'treats an x-mcp-header value that is %s as invalid (spec: r2026-x-mcp-header-not-empty, r2026-x-mcp-header-no-control-chars)',
+    (_case, header) => {
+      const schema = {
+        type: 'object',
+        properties: { a: { type: 'string', 'x-mcp-header': header } },
+      };
+      expect(() => mirroredParameters(schema)).toThrow();
+    },
+  );
 });
 
 async function readAll(response: Response): Promise<EventSourceMessage[]> {
