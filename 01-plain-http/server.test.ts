@@ -259,7 +259,7 @@ describe('revision 2026-07-28 on stage 01', () => {
     });
   });
 
-  it('answers a method the revision does not have with 404 and -32601', async () => {
+  it('answers a method the revision does not have with 404 and -32601 (spec: r2026-unknown-method-404)', async () => {
     const { status, json } = await rpc(
       { id: 2, method: 'ping', params: { _meta: modernMeta } },
       modernHeaders('ping'),
@@ -281,7 +281,7 @@ describe('revision 2026-07-28 on stage 01', () => {
     expect(json).toMatchObject({ id: 3, error: { code: -32602 } });
   });
 
-  it('answers a version header that disagrees with _meta with 400 and -32020', async () => {
+  it('answers a version header that disagrees with _meta with 400 and -32020 (spec: r2026-version-mismatch-400)', async () => {
     const { status, json } = await rpc(
       { id: 4, method: 'tools/list', params: { _meta: modernMeta } },
       { ...modernHeaders('tools/list'), 'MCP-Protocol-Version': '2025-11-25' },
@@ -290,7 +290,7 @@ describe('revision 2026-07-28 on stage 01', () => {
     expect(json).toMatchObject({ id: 4, error: { code: -32020 } });
   });
 
-  it('answers a request without the version header with 400 and -32020', async () => {
+  it('answers a request without the version header with 400 and -32020 (spec: r2026-missing-version-header-rejected, r2026-validation-failure-400-32020)', async () => {
     const { status, json } = await rpc(
       { id: 5, method: 'tools/list', params: { _meta: modernMeta } },
       { 'Mcp-Method': 'tools/list' },
@@ -305,7 +305,7 @@ describe('revision 2026-07-28 on stage 01', () => {
     ['Mcp-Name is missing', modernHeaders('tools/call')],
     ['Mcp-Name disagrees with the body', modernHeaders('tools/call', 'search_issues')],
   ])(
-    'answers 400 and -32020, echoing the id, when %s (2026-07-28 request metadata, as on stage 03)',
+    'answers 400 and -32020, echoing the id, when %s (2026-07-28 request metadata, as on stage 03) (spec: r2026-server-rejects-header-body-mismatch, r2026-validation-failure-400-32020)',
     async (_case, headers) => {
       const { status, json } = await rpc(
         {

@@ -101,7 +101,7 @@ function json(
 }
 
 describe('era detection', () => {
-  it('falls back to initialize when a handshake-only server refuses the 2026 request with a body it does not recognise', async () => {
+  it('falls back to initialize when a handshake-only server refuses the 2026 request with a body it does not recognise (spec: r2026-client-reads-400-body)', async () => {
     const seen: string[] = [];
     const legacy = await scriptedServer((body, req, res) => {
       seen.push(body.method);
@@ -151,7 +151,7 @@ describe('era detection', () => {
     }
   });
 
-  it('stays modern when the server answers -32022, and retries once with a version from data.supported', async () => {
+  it('stays modern when the server answers -32022, and retries once with a version from data.supported (spec: r2026-client-reads-400-body)', async () => {
     let requests = 0;
     const modern = await scriptedServer((body, req, res) => {
       requests += 1;

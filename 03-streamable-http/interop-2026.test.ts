@@ -73,7 +73,7 @@ describe('the SDK v2 client in revision 2026-07-28 against the stage 03 server',
   afterAll(() => Promise.all(servers.map((server) => server.close())));
 
   it(
-    'the SDK v2 client pinned to 2026-07-28 (versionNegotiation: { pin }) connects with server/discover and never initializes, sends the version in _meta and MCP-Protocol-Version, Mcp-Method and Mcp-Name on every request, gets JSON for tools/list and an SSE stream with the progress and the result for the call, and holds no session',
+    'the SDK v2 client pinned to 2026-07-28 (versionNegotiation: { pin }) connects with server/discover and never initializes, sends the version in _meta and MCP-Protocol-Version, Mcp-Method and Mcp-Name on every request, gets JSON for tools/list and an SSE stream with the progress and the result for the call, and holds no session (spec: r2026-request-json-or-sse)',
     async () => {
       // v2 selects the 2026 era per client, at connect: { pin: '2026-07-28' } probes with
       // server/discover and requires that revision in the answer's supportedVersions (no fallback).
@@ -169,7 +169,7 @@ describe('the stage 03 client against the SDK v2 server in revision 2026-07-28 (
   afterAll(() => Promise.all(servers.map((server) => server.close())));
 
   it(
-    'speaks 2026-07-28 with no handshake and no session: server/discover, tools/list as JSON, then the call with every progress event and the result on an SSE stream, each request served by a fresh SDK server instance',
+    'speaks 2026-07-28 with no handshake and no session: server/discover, tools/list as JSON, then the call with every progress event and the result on an SSE stream, each request served by a fresh SDK server instance (spec: r2026-client-message-per-post, r2026-client-uses-post, r2026-client-no-responses, r2026-client-sends-request-metadata, r2026-version-header-on-every-post, r2026-standard-headers-required, r2026-client-reads-json-and-sse)',
     async () => {
       const server = await start();
       const run = await runStreamableHttpClient({
@@ -211,7 +211,7 @@ describe('the stage 03 client against the SDK v2 server in revision 2026-07-28 (
   );
 
   it(
-    'a cut stream is a cancellation: the SDK server aborts the tool when its SSE stream closes, and the stage 03 client re-sends the call as a new request with a new id, which runs the tool again from page 1',
+    'a cut stream is a cancellation: the SDK server aborts the tool when its SSE stream closes, and the stage 03 client re-sends the call as a new request with a new id, which runs the tool again from page 1 (spec: r2026-client-uses-post)',
     async () => {
       const server = await start();
       const run = await runStreamableHttpClient({

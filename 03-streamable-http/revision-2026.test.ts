@@ -78,7 +78,7 @@ async function postJson(body: unknown, headers: Record<string, string>) {
 const echo = (id: number) => request(id, 'tools/call', { name: 'echo', arguments: { text: 'hi' } });
 
 describe('request headers', () => {
-  it('serves a request whose headers mirror its body', async () => {
+  it('serves a request whose headers mirror its body (spec: r2026-single-post-endpoint, r2026-binding-delivers-both-directions)', async () => {
     const { status, json } = await postJson(echo(1), headersFor('tools/call', 'echo'));
     expect(status).toBe(200);
     expect(json).toMatchObject({
@@ -98,18 +98,21 @@ describe('request headers', () => {
     ['Mcp-Name is missing on tools/call', headersFor('tools/call')],
     ['Mcp-Name names another tool', headersFor('tools/call', 'search_issues')],
     ['Mcp-Name has bad Base64 inside the wrapper', headersFor('tools/call', '=?base64?ZWNobw?=')],
-  ])('answers 400 and -32020, echoing the id, when %s', async (_case, headers) => {
-    const { status, json } = await postJson(echo(7), headers);
-    expect(status).toBe(400);
-    expect(json).toMatchObject({ id: 7, error: { code: -32020 } });
-  });
+  ])(
+    'answers 400 and -32020, echoing the id, when %s (spec: r2026-version-mismatch-400, r2026-missing-version-header-rejected, r2026-server-rejects-header-body-mismatch, r2026-validation-failure-400-32020)',
+    async (_case, headers) => {
+      const { status, json } = await postJson(echo(7), headers);
+      expect(status).toBe(400);
+      expect(json).toMatchObject({ id: 7, error: { code: -32020 } });
+    },
+  );
 
-  it('decodes a Base64-wrapped Mcp-Name before comparing it, and trims surrounding spaces', async () => {
+  it('decodes a Base64-wrapped Mcp-Name before comparing it, and trims surrounding spaces (spec: r2026-inspectors-decode-base64, r2026-server-decodes-before-comparing, r2026-validation-decodes-before-comparing)', async () => {
     expect((await post(echo(2), headersFor('tools/call', '=?base64?ZWNobw==?='))).status).toBe(200);
     expect((await post(echo(3), headersFor('tools/call', '  echo  '))).status).toBe(200);
   });
 
-  it('compares header names case-insensitively', async () => {
+  it('compares header names case-insensitively (spec: r2026-header-names-case-insensitive)', async () => {
     const headers = {
       'mcp-protocol-version': '2026-07-28',
       'MCP-METHOD': 'tools/call',
@@ -123,7 +126,7 @@ describe('tool-argument headers (x-mcp-header)', () => {
   const call = (args: JsonObject) =>
     request(9, 'tools/call', { name: 'regional', arguments: args });
 
-  it('serves a call whose Mcp-Param header matches the argument, plain or Base64-wrapped', async () => {
+  it('serves a call whose Mcp-Param header matches the argument, plain or Base64-wrapped (spec: r2026-server-validates-param-values, r2026-server-decodes-before-comparing, r2026-validation-decodes-before-comparing)', async () => {
     const args = { region: 'eu-west1', query: 'q' };
     expect(
       (
@@ -143,16 +146,19 @@ describe('tool-argument headers (x-mcp-header)', () => {
   it.each([
     ['the header is missing while the argument is set', {}],
     ['the header differs from the argument', { 'Mcp-Param-Region': 'us-east1' }],
-  ])('answers 400 and -32020 when %s', async (_case, param) => {
-    const { status, json } = await postJson(call({ region: 'eu-west1' }), {
-      ...headersFor('tools/call', 'regional'),
-      ...param,
-    });
-    expect(status).toBe(400);
-    expect(json).toMatchObject({ id: 9, error: { code: -32020 } });
-  });
+  ])(
+    'answers 400 and -32020 when %s (spec: r2026-server-rejects-missing-param, r2026-server-validates-param-values, r2026-param-mismatch-400)',
+    async (_case, param) => {
+      const { status, json } = await postJson(call({ region: 'eu-west1' }), {
+        ...headersFor('tools/call', 'regional'),
+        ...param,
+      });
+      expect(status).toBe(400);
+      expect(json).toMatchObject({ id: 9, error: { code: -32020 } });
+    },
+  );
 
-  it('expects no header when the argument is absent', async () => {
+  it('expects no header when the argument is absent (spec: r2026-server-expects-no-absent-param)', async () => {
     expect((await post(call({ query: 'q' }), headersFor('tools/call', 'regional'))).status).toBe(
       200,
     );
@@ -160,7 +166,7 @@ describe('tool-argument headers (x-mcp-header)', () => {
 });
 
 describe('errors and their statuses', () => {
-  it('answers an unsupported version with 400 and -32022, listing the supported ones', async () => {
+  it('answers an unsupported version with 400 and -32022, listing the supported ones (spec: r2026-unsupported-version-400)', async () => {
     const meta = { ...META, [MetaKey.protocolVersion]: '2099-01-01' };
     const { status, json } = await postJson(request(5, 'tools/list', {}, meta), {
       ...headersFor('tools/list'),
@@ -194,7 +200,7 @@ describe('errors and their statuses', () => {
   });
 
   it.each(['initialize', 'ping', 'logging/setLevel', 'no/such/method'])(
-    'answers %s, which this revision does not have, with 404 and -32601',
+    'answers %s, which this revision does not have, with 404 and -32601 (spec: r2026-unknown-method-404)',
     async (method) => {
       const { status, json } = await postJson(request(8, method), headersFor(method));
       expect(status).toBe(404);
@@ -245,7 +251,7 @@ describe('answers', () => {
     });
   });
 
-  it('streams a call that reports progress: no event ids, no buffering by proxies, the response ends it', async () => {
+  it('streams a call that reports progress: no event ids, no buffering by proxies, the response ends it (spec: r2026-request-json-or-sse, r2026-stream-no-requests, r2026-response-ends-stream, r2026-sse-no-proxy-buffering, r2026-binding-delivers-both-directions)', async () => {
     const call = request(
       12,
       'tools/call',
@@ -267,7 +273,7 @@ describe('answers', () => {
     ]);
   });
 
-  it('treats a closed stream as a cancellation: the tool stops, and nothing more is sent', async () => {
+  it('treats a closed stream as a cancellation: the tool stops, and nothing more is sent (spec: r2026-stream-close-cancels, r2026-cancel-stops-work)', async () => {
     const before = { ...demo.stats };
     const call = request(
       13,
@@ -295,7 +301,7 @@ describe('answers', () => {
 });
 
 describe('no state', () => {
-  it('ignores Mcp-Session-Id and never mints one', async () => {
+  it('ignores Mcp-Session-Id and never mints one (spec: r2026-only-ignores-session-id)', async () => {
     const response = await post(echo(14), {
       ...headersFor('tools/call', 'echo'),
       'Mcp-Session-Id': 'left-over-from-2025',
@@ -304,7 +310,7 @@ describe('no state', () => {
     expect(response.headers.get('mcp-session-id')).toBeNull();
   });
 
-  it('answers GET and DELETE without a handshake-era session with 405', async () => {
+  it('answers GET and DELETE without a handshake-era session with 405 (spec: r2026-only-get-delete-405)', async () => {
     for (const method of ['GET', 'DELETE']) {
       const response = await fetch(server.url, {
         method,

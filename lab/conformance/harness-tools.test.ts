@@ -279,7 +279,7 @@ describe('the 2026-07-28 diagnostic tools of scenario server-stateless', () => {
     expect(response).toMatchObject({ result: { content: [{ type: 'text' }] } });
   });
 
-  it('test_streaming_elicitation puts only notifications before its result, never a request', async () => {
+  it('test_streaming_elicitation puts only notifications before its result, never a request (spec: r2026-stream-no-requests)', async () => {
     const { response, sent } = await call2026(
       'test_streaming_elicitation',
       { elicitation: {} },

@@ -155,15 +155,18 @@ describe('request metadata headers (2026-07-28)', () => {
     ['Mcp-Method disagrees with the body', { ...modernHeaders, 'Mcp-Method': 'tools/list' }],
     ['Mcp-Name is missing', without('Mcp-Name')],
     ['Mcp-Name disagrees with the body', { ...modernHeaders, 'Mcp-Name': 'search_issues' }],
-  ])('refuses a request whose %s with 400 and -32020, echoing its id', (_case, headers) => {
-    expect(checkPost(incoming(modernCall, headers), noTools)).toMatchObject({
-      ok: false,
-      status: 400,
-      error: { id: 7, error: { code: -32020 } },
-    });
-  });
+  ])(
+    'refuses a request whose %s with 400 and -32020, echoing its id (spec: r2026-version-mismatch-400, r2026-server-rejects-header-body-mismatch, r2026-validation-failure-400-32020)',
+    (_case, headers) => {
+      expect(checkPost(incoming(modernCall, headers), noTools)).toMatchObject({
+        ok: false,
+        status: 400,
+        error: { id: 7, error: { code: -32020 } },
+      });
+    },
+  );
 
-  it('checks Mcp-Param-* against the arguments of a tool that marks them with x-mcp-header', () => {
+  it('checks Mcp-Param-* against the arguments of a tool that marks them with x-mcp-header (spec: r2026-server-validates-param-values, r2026-server-rejects-missing-param)', () => {
     const tools: ToolLookup = {
       findTool: () => ({
         name: 'echo',
@@ -202,7 +205,7 @@ describe('batches (2025-03-26 only)', () => {
   );
 
   it.each(['2025-06-18', '2025-11-25', '2026-07-28'])(
-    'refuses a batch in %s with 400 and -32600 (spec: shttp-post-body-single-message)',
+    'refuses a batch in %s with 400 and -32600 (spec: shttp-post-body-single-message, r2026-body-one-message)',
     (version) => {
       expect(
         checkPost(incoming(batch, { 'MCP-Protocol-Version': version }), noTools),

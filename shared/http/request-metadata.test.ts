@@ -17,10 +17,13 @@ describe('value encoding', () => {
     [' padded ', '=?base64?IHBhZGRlZCA=?='],
     ['line1\nline2', '=?base64?bGluZTEKbGluZTI=?='],
     ['=?base64?literal?=', '=?base64?PT9iYXNlNjQ/bGl0ZXJhbD89?='],
-  ])('encodes %j as %j, and decodes it back', (value, encoded) => {
-    expect(encodeHeaderValue(value)).toBe(encoded);
-    expect(decodeHeaderValue(encoded)).toBe(value);
-  });
+  ])(
+    'encodes %j as %j, and decodes it back (spec: r2026-client-base64-unsafe-values, r2026-client-base64-sentinel-lookalike, r2026-base64-markers-exact)',
+    (value, encoded) => {
+      expect(encodeHeaderValue(value)).toBe(encoded);
+      expect(decodeHeaderValue(encoded)).toBe(value);
+    },
+  );
 
   it.each(['=?base64?SGVsbG8?=', '=?base64?SGVs!!!bG8=?=', '=?base64?/w==?=', 'caf\u00e9'])(
     'refuses the malformed value %j',
@@ -57,13 +60,16 @@ describe('x-mcp-header', () => {
       'a name used twice, in any case',
       { a: { type: 'string', 'x-mcp-header': 'X' }, b: { type: 'string', 'x-mcp-header': 'x' } },
     ],
-  ])('refuses %s', (_case, properties) => {
-    expect(() => mirroredParameters(schema(properties))).toThrow();
-  });
+  ])(
+    'refuses %s (spec: r2026-x-mcp-header-token, r2026-x-mcp-header-unique, r2026-x-mcp-header-primitive-only)',
+    (_case, properties) => {
+      expect(() => mirroredParameters(schema(properties))).toThrow();
+    },
+  );
 });
 
 describe('requestHeaders', () => {
-  it('mirrors method, name and marked arguments, encoded, and omits absent ones', () => {
+  it('mirrors method, name and marked arguments, encoded, and omits absent ones (spec: r2026-standard-headers-required, r2026-client-supports-x-mcp-header, r2026-client-mirrors-x-mcp-header, r2026-client-encodes-param-values, r2026-client-tools-call-headers, r2026-client-param-header-when-set, r2026-client-omits-absent-param)', () => {
     const tool = {
       name: 'greet',
       description: '',

@@ -405,7 +405,7 @@ describe('revision 2026-07-28', () => {
     expect(sent.map((n) => n.params?.progress)).toEqual([1, 2]);
   });
 
-  it('stops the tool when the transport aborts (a closed stream), and sends nothing after', async () => {
+  it('stops the tool when the transport aborts (a closed stream), and sends nothing after (spec: r2026-stream-close-cancels, r2026-cancel-stops-work, r2026-cancel-sends-nothing-more)', async () => {
     const { handle, sent, stats } = setup();
     const streamClosed = new AbortController();
     const call = handle(
