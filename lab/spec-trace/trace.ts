@@ -1,20 +1,20 @@
 /**
  * The traceability table: joins the rules of the transport specification with
- * the tests that prove them, and writes docs/spec-trace.md.
- * `npm run spec-trace` rewrites the table; `tsx lab/spec-trace/trace.ts`
- * prints it.
+ * the tests that prove them, and writes ../../docs/spec-trace.md.
+ * `npm run spec-trace` rewrites the table; running this file with `tsx`, without
+ * `--write`, prints it.
  *
  * Teaches: a claim of conformance that is checked. Each rule file lists the
  * MUSTs and SHOULDs of some revisions; each test that proves one says so at
  * the end of its title, as `(spec: <id>)`. This file reads the titles out of
  * every `*.test.ts` (with the TypeScript parser, so a title is exactly what
  * vitest prints), and renders one row per rule and revision: the proving
- * tests, or why there are none. docs/spec-trace.test.ts fails when the
- * committed table is stale or a tag names no rule.
+ * tests, or why there are none. The check, ../../docs/spec-trace.test.ts,
+ * fails when the committed table is stale or a tag names no rule.
  * Implements: no transport; the table covers the transport pages of
  * revisions 2024-11-05 to 2026-07-28.
  * Read next: rules-2024-11-05.ts, the rules of stage 02's transport; then
- * ../../docs/spec-trace.test.ts, the check.
+ * ../../docs/spec-trace.md, the table itself.
  * @module
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -202,15 +202,24 @@ function cell(text: string): string {
   return text.replaceAll('|', '\\|');
 }
 
+/** The "Proven by" cell: the tests that name the rule, file by file, and its reason if it has one. */
 function proof(rule: SpecRule, tests: readonly TaggedTest[]): string {
   const proving = tests.filter((test) => test.ids.includes(rule.id));
-  const lines = proving.map((test) => `[${test.file}](../${test.file}): ${plain(test.title)}`);
+  // One line per file: the file once, then its tests' titles in quotes.
+  const files = [...new Set(proving.map((test) => test.file))];
+  const lines = files.map((file) => {
+    const titles = proving
+      .filter((test) => test.file === file)
+      .map((test) => `"${plain(test.title)}"`);
+    return `[${file}](../${file}): ${titles.join('; ')}`;
+  });
   if (rule.notImplemented !== undefined)
     lines.push(`not implemented: ${cell(rule.notImplemented)}`);
   if (lines.length === 0) lines.push(isMust(rule) ? '**none**' : 'no test');
   return lines.join('<br>');
 }
 
+/** One revision's line of the summary: its rules counted by strength and by how they are proven. */
 function summaryRow(
   revision: Revision,
   covers: string,
@@ -286,7 +295,8 @@ export async function renderSpecTrace(
     );
     for (const rule of own) {
       const section = sectionOf(rule, revision) ?? '';
-      const link = `[${section}](https://modelcontextprotocol.io/specification/${revision}/${section})`;
+      const url = `https://modelcontextprotocol.io/specification/${revision}/${section}`;
+      const link = `[${section.replace(/^basic\//, '')}](${url})`;
       lines.push(
         `| <a id="${anchorOf(revision, rule.id)}"></a>\`${rule.id}\` | ${link} | ${rule.level} | ${rule.party} | ${cell(rule.rule)} | ${proof(rule, tests)} |`,
       );
