@@ -15,7 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-it('the SDK v1 SSE client lists the tools, receives every progress notification on its stream, and the result', async () => {
+it('the SDK v1 SSE client lists the tools, receives every progress notification on its stream, and the result (spec: sse-two-endpoints, sse-endpoint-event)', async () => {
   const client = new Client({ name: 'sdk-v1-sse', version: '1.0.0' });
   const transport = new SSEClientTransport(new URL(server.url));
   await client.connect(transport);

@@ -61,7 +61,7 @@ function postMessage(
 const ping = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' });
 
 describe('GET /sse', () => {
-  it('opens a text/event-stream whose first event is the endpoint with an unguessable session id', async () => {
+  it('opens a text/event-stream whose first event is the endpoint with an unguessable session id (spec: sse-two-endpoints, sse-endpoint-event)', async () => {
     const stream = await openStream();
     expect(stream.response.status).toBe(200);
     expect(stream.response.headers.get('content-type')).toBe('text/event-stream');
@@ -80,7 +80,7 @@ describe('GET /sse', () => {
     stream.close();
   });
 
-  it('answers a foreign Origin with 403', async () => {
+  it('answers a foreign Origin with 403 (spec: sse-origin-validated)', async () => {
     const response = await fetch(server.url, { headers: { Origin: 'http://evil.example' } });
     expect(response.status).toBe(403);
   });
@@ -98,7 +98,7 @@ describe('GET /sse', () => {
 });
 
 describe('POST /message', () => {
-  it('accepts a message with 202 and an empty body, and answers it on the stream', async () => {
+  it('accepts a message with 202 and an empty body, and answers it on the stream (spec: sse-two-endpoints)', async () => {
     const stream = await openStream();
     const [, sessionId] = await stream.readUntil(/sessionId=(\S+)\n/);
     const response = await postMessage(sessionId, ping);
@@ -144,7 +144,7 @@ describe('POST /message', () => {
     stream.close();
   });
 
-  it('answers a foreign Origin with 403', async () => {
+  it('answers a foreign Origin with 403 (spec: sse-origin-validated)', async () => {
     const stream = await openStream();
     const [, sessionId] = await stream.readUntil(/sessionId=(\S+)\n/);
     const response = await postMessage(sessionId, ping, { Origin: 'http://evil.example' });

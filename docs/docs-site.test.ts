@@ -128,7 +128,7 @@ describe('the docs site', () => {
     }
   }, 120_000);
 
-  it('lists the chapters in reading order, each stage README and generated table under its chapter', () => {
+  it('lists the chapters in reading order, each stage README and generated table under its chapter, the spec table last', () => {
     const path = (reflection: Reflection) =>
       relative(root, project?.files.getReflectionPath(reflection) ?? '');
     const outline = (project?.documents ?? []).map((chapter) => [
@@ -144,6 +144,7 @@ describe('the docs site', () => {
       ['docs/05-performance.md', ['docs/performance.md']],
       ['docs/06-scale-out.md', []],
       ['docs/07-from-seed-to-spec.md', []],
+      ['docs/spec-trace.md', []],
     ]);
   });
 

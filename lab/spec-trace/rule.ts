@@ -1,6 +1,6 @@
 /**
  * One normative statement of the MCP transport specification, in the course's
- * own words: the unit of the traceability table (docs/spec-trace.md).
+ * own words: the unit of the traceability table (../../docs/spec-trace.md).
  *
  * Teaches: how the course knows it follows the spec. Every MUST, MUST NOT,
  * SHOULD and SHOULD NOT of the HTTP transport sections is a rule here; a test
