@@ -8,14 +8,17 @@
  * one connection is seen to carry every call, and without it each POST costs
  * a new connection (and, over HTTPS, a new TLS handshake). A request's answer
  * can only come back on its own connection, so cutting that connection
- * (`cutConnections`) loses the answer.
+ * (`cutConnections`) loses the answer. Stage 01's server only ever answers
+ * JSON, but the `Accept` header promises both types, so an answer on an SSE
+ * stream (what stage 03 sends when a call reports progress) is read too.
  * Implements: the client side of "Streamable HTTP" ("Sending Messages to the
- * Server") for a server that only ever answers `application/json`, revisions
- * 2025-03-26 to 2026-07-28.
+ * Server"), revisions 2025-03-26 to 2026-07-28: one POST per message, its
+ * answer as JSON or as an SSE stream read to its end.
  * Read next: client.ts, the stage's scenario run over this transport.
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#sending-messages-to-the-server
  * @module
  */
+import { createParser } from 'eventsource-parser';
 import { Agent, fetch } from 'undici';
 import { checkMessage, isRequest, type JsonRpcMessage } from '../shared/protocol/jsonrpc.ts';
 import type { ClientTransport, SendOptions } from '../shared/protocol/mcp-client.ts';
@@ -116,16 +119,32 @@ export class PlainHttpClientTransport implements ClientTransport {
       await response.body?.cancel();
       return;
     }
+    const contentType = response.headers.get('content-type') ?? '';
+    if (contentType.includes('text/event-stream') && response.body) {
+      // [spec] "The client MUST support both": each event's data is one message
+      // (progress, then the response), delivered as it arrives.
+      const parser = createParser({
+        onEvent: ({ data }) => data && this.#deliver(data, response.status),
+      });
+      for await (const text of response.body.pipeThrough(new TextDecoderStream()))
+        parser.feed(text);
+      return;
+    }
     const text = await response.text();
-    if (!response.headers.get('content-type')?.includes('application/json')) {
+    if (!contentType.includes('application/json')) {
       throw new Error(`HTTP ${response.status} from ${this.#url}: ${text.slice(0, 200)}`);
     }
+    this.#deliver(text, response.status);
+  }
+
+  /** Hands one JSON-RPC message to the client core; `status` is the HTTP status it came with. */
+  #deliver(text: string, status: number): void {
     // Errors arrive as JSON-RPC bodies too (400, 404, ...): the core matches them to the request by id.
     const checked = checkMessage(JSON.parse(text));
     if (!checked.ok)
-      throw new Error(`HTTP ${response.status}: not a JSON-RPC message: ${text.slice(0, 200)}`);
+      throw new Error(`HTTP ${status}: not a JSON-RPC message: ${text.slice(0, 200)}`);
     if ('error' in checked.message && checked.message.id === null) {
-      throw new Error(`HTTP ${response.status}: ${checked.message.error.message}`);
+      throw new Error(`HTTP ${status}: ${checked.message.error.message}`);
     }
     this.onmessage?.(checked.message);
   }

@@ -281,6 +281,16 @@ describe('revision 2026-07-28 on stage 01', () => {
     expect(json).toMatchObject({ id: 3, error: { code: -32602 } });
   });
 
+  it('answers MCP-Protocol-Version: 2026-07-28 on a request without _meta with 400 and -32602, not a handshake-era answer (2026-07-28 _meta: a request missing a required field is malformed)', async () => {
+    const { status, json } = await rpc(
+      { id: 7, method: 'tools/call', params: { name: 'echo', arguments: { text: 'hi' } } },
+      modernHeaders('tools/call', 'echo'),
+    );
+    expect(status).toBe(400);
+    expect(json).toMatchObject({ id: 7, error: { code: -32602 } });
+    expect(json).not.toHaveProperty('result');
+  });
+
   it('answers a version header that disagrees with _meta with 400 and -32020 (spec: r2026-version-mismatch-400)', async () => {
     const { status, json } = await rpc(
       { id: 4, method: 'tools/list', params: { _meta: modernMeta } },
@@ -300,12 +310,13 @@ describe('revision 2026-07-28 on stage 01', () => {
   });
 
   it.each([
+    ['Mcp-Method and Mcp-Name are both missing', { 'MCP-Protocol-Version': '2026-07-28' }],
     ['Mcp-Method is missing', { 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Name': 'echo' }],
     ['Mcp-Method disagrees with the body', modernHeaders('tools/list', 'echo')],
     ['Mcp-Name is missing', modernHeaders('tools/call')],
     ['Mcp-Name disagrees with the body', modernHeaders('tools/call', 'search_issues')],
   ])(
-    'answers 400 and -32020, echoing the id, when %s (2026-07-28 request metadata, as on stage 03) (spec: r2026-server-rejects-header-body-mismatch, r2026-validation-failure-400-32020)',
+    'answers a tools/call 400 and -32020, echoing the id, when %s (2026-07-28 Request Metadata, as on stage 03) (spec: r2026-server-rejects-header-body-mismatch, r2026-validation-failure-400-32020)',
     async (_case, headers) => {
       const { status, json } = await rpc(
         {

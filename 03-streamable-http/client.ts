@@ -26,11 +26,13 @@ import { McpClient, type Progress } from '../shared/protocol/mcp-client.ts';
 import { printOutcome, progressBar, startSpinner } from '../shared/demo/terminal.ts';
 import { firstText } from '../shared/protocol/tools.ts';
 import {
+  HANDSHAKE_VERSIONS,
   LATEST_HANDSHAKE_VERSION,
   LATEST_VERSION,
   isHandshakeVersion,
   isPerRequestVersion,
   isSupportedVersion,
+  type HandshakeVersion,
   type ProtocolVersion,
 } from '../shared/protocol/versions.ts';
 import {
@@ -74,8 +76,11 @@ const CLIENT_INFO = { name: 'mcp-transports-course/03-client', version: '1.0.0' 
  * Connects in the era asked for. Asked for 2026-07-28, it sends a modern
  * request first (`server/discover`) and falls back to `initialize` only if the
  * answer is not a recognised modern error: a modern server that refuses the
- * request (a header, a capability, a version) is still a modern server.
+ * request (a header, a capability, a version) is still a modern server. One
+ * modern refusal does lead to `initialize`: a -32022 whose `supported` list
+ * offers handshake-era versions and no per-request one this client speaks.
  * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/streamable-http#backward-compatibility
+ * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/versioning#protocol-version-negotiation
  *
  * @example
  * ```ts
@@ -94,12 +99,13 @@ export async function connectInEra(
     await client.discover();
     return client;
   } catch (error) {
-    if (isModernRejection(error)) throw error;
+    const offered = handshakeVersionOffered(error);
+    if (!offered && isModernRejection(error)) throw error;
     // [spec] "If the body is empty or is not a recognized modern JSON-RPC error, fall back to initialize."
     const legacy = new McpClient({
       transport,
       clientInfo: CLIENT_INFO,
-      protocolVersion: LATEST_HANDSHAKE_VERSION,
+      protocolVersion: offered ?? LATEST_HANDSHAKE_VERSION,
     });
     await legacy.connect();
     return legacy;
@@ -114,6 +120,20 @@ function isModernRejection(error: unknown): boolean {
     ErrorCode.UnsupportedProtocolVersion,
   ];
   return error instanceof JsonRpcError && modern.includes(error.code);
+}
+
+/**
+ * After a -32022 whose `supported` list names no per-request version (the
+ * client core already retried with one it did name): the newest handshake-era
+ * version listed, which this client reaches through `initialize`.
+ * [spec] "The client SHOULD select a mutually supported version from the supported list."
+ */
+function handshakeVersionOffered(error: unknown): HandshakeVersion | undefined {
+  if (!(error instanceof JsonRpcError) || error.code !== ErrorCode.UnsupportedProtocolVersion)
+    return undefined;
+  const supported = (error.data as { supported?: unknown } | undefined)?.supported;
+  if (!Array.isArray(supported) || supported.some(isPerRequestVersion)) return undefined;
+  return HANDSHAKE_VERSIONS.find((version) => supported.includes(version));
 }
 
 /**

@@ -2,7 +2,8 @@
 // (@modelcontextprotocol/client and @modelcontextprotocol/server 2.4): the SDK v2
 // client, pinned to 2026-07-28 or in 'auto' mode, against the stage 03 server; and
 // the stage 03 client against the SDK's own 2026 entry (createMcpHandler). Both ways:
-// no initialize, no session, the version on every request; and against the SDK
+// no initialize, no session, the version on every request; errors to requests the
+// stage 03 server understands leave the SDK client modern; and against the SDK
 // server, a cut stream is a cancellation and the client re-sends the call.
 import {
   Client as ClientV2,
@@ -21,6 +22,7 @@ import {
 } from '../lab/support/sdk-2026-server.fixture.ts';
 import { createStreamableHttpServer, type StreamableHttpServer } from './server.ts';
 import { createDemoTools } from '../shared/demo/demo-tools.ts';
+import type { Tool } from '../shared/protocol/tools.ts';
 
 const SEARCH = { query: 'stream', pages: 5, delayMs: 20 };
 
@@ -153,6 +155,64 @@ describe('the SDK v2 client in revision 2026-07-28 against the stage 03 server',
         'POST tools/call [MCP-Protocol-Version: 2026-07-28, Mcp-Method: tools/call, Mcp-Name: echo] → 200 application/json',
       ]);
       expect(sent.map(({ sessionId }) => sessionId)).toEqual([null, null]);
+      expect(server.sessions).toBe(0);
+    },
+    TIMEOUT_MS,
+  );
+});
+
+describe('the stage 03 server answers the SDK v2 client in auto mode so that it stays modern', () => {
+  /** A tool that needs the client's `sampling` capability, which this SDK client does not declare. */
+  const needsSampling: Tool<never> = {
+    name: 'needs_sampling',
+    description: 'Needs the client to declare sampling.',
+    inputSchema: { type: 'object' },
+    requiredClientCapabilities: { sampling: {} },
+    run: () => Promise.resolve({ content: [{ type: 'text', text: 'sampled' }] }),
+  };
+  let server: StreamableHttpServer;
+  afterAll(() => server.close());
+
+  it(
+    'an unknown tool, a bad cursor and a missing capability are errors to the call, not a reason to initialize: a 400 only with a modern error (2026-07-28 Backward Compatibility)',
+    async () => {
+      server = await createStreamableHttpServer({
+        port: 0,
+        tools: [...createDemoTools().tools, needsSampling],
+      });
+      const client = new ClientV2(
+        { name: 'sdk-v2-auto', version: '1.0.0' },
+        { versionNegotiation: { mode: 'auto' } },
+      );
+      const sent: SentRequest[] = [];
+      const transport = new StreamableHTTPClientTransportV2(new URL(server.url), {
+        fetch: headerRecordingFetch(sent),
+      });
+      await client.connect(transport);
+      try {
+        await expect(client.callTool({ name: 'nope', arguments: {} })).rejects.toMatchObject({
+          code: -32602,
+        });
+        await expect(client.listTools({ cursor: 'page-2' })).rejects.toMatchObject({
+          code: -32602,
+        });
+        await expect(
+          client.callTool({ name: 'needs_sampling', arguments: {} }),
+        ).rejects.toMatchObject({ code: -32021 });
+        const { tools } = await client.listTools();
+        expect(tools).toHaveLength(3);
+        expect(client.getProtocolEra()).toBe('modern');
+      } finally {
+        await client.close();
+      }
+      // No initialize anywhere; the only 400 carries -32021, a recognised modern error.
+      expect(sent.map(({ line }) => line.replace(/ \[.*\]/, ''))).toEqual([
+        'POST server/discover → 200 application/json',
+        'POST tools/call → 200 application/json',
+        'POST tools/list → 200 application/json',
+        'POST tools/call → 400 application/json',
+        'POST tools/list → 200 application/json',
+      ]);
       expect(server.sessions).toBe(0);
     },
     TIMEOUT_MS,

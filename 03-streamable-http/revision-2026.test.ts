@@ -199,6 +199,45 @@ describe('errors and their statuses', () => {
     expect([half.status, half.json]).toMatchObject([400, { id: 7, error: { code: -32602 } }]);
   });
 
+  it.each([
+    [
+      'an unknown tool',
+      request(12, 'tools/call', { name: 'nope' }),
+      headersFor('tools/call', 'nope'),
+    ],
+    [
+      'a cursor it never issued',
+      request(12, 'tools/list', { cursor: 'page-2' }),
+      headersFor('tools/list'),
+    ],
+  ])(
+    'answers %s with -32602 in a 200, never a 400 a dual-era client reads as a handshake-only server (2026-07-28 Backward Compatibility: a 400 without a recognised modern error means fall back to initialize)',
+    async (_case, body, headers) => {
+      const { status, json } = await postJson(body, headers);
+      expect([status, json]).toMatchObject([200, { id: 12, error: { code: -32602 } }]);
+    },
+  );
+
+  it('answers _meta naming a handshake-era version with a -32022 whose supported list works when retried (2026-07-28 Versioning: retry with a version from supported)', async () => {
+    const legacy = { ...META, [MetaKey.protocolVersion]: '2025-11-25' };
+    const refused = await postJson(request(13, 'tools/list', {}, legacy), {
+      ...headersFor('tools/list'),
+      'MCP-Protocol-Version': '2025-11-25',
+    });
+    expect(refused).toMatchObject({
+      status: 400,
+      json: {
+        error: { code: -32022, data: { supported: ['2026-07-28'], requested: '2025-11-25' } },
+      },
+    });
+    const supported = (refused.json.error as { data: { supported: string[] } }).data.supported;
+    const retried = await postJson(
+      request(14, 'tools/list', {}, { ...META, [MetaKey.protocolVersion]: supported[0]! }),
+      { ...headersFor('tools/list'), 'MCP-Protocol-Version': supported[0]! },
+    );
+    expect(retried.status).toBe(200);
+  });
+
   it.each(['initialize', 'ping', 'logging/setLevel', 'no/such/method'])(
     'answers %s, which this revision does not have, with 404 and -32601 (spec: r2026-unknown-method-404)',
     async (method) => {

@@ -20,7 +20,7 @@ import {
   type JsonRpcErrorResponse,
   type JsonRpcResponse,
 } from '../protocol/jsonrpc.ts';
-import type { Era } from '../protocol/mcp-server.ts';
+import { isMissingMetaError, type Era } from '../protocol/mcp-server.ts';
 
 /**
  * Sends a JSON-RPC error body with an HTTP status. For transport errors, which
@@ -72,19 +72,26 @@ export function rejectRequest(
  * - Handshake era: always 200; the JSON-RPC error is the whole story.
  * - 2026-07-28: a method the revision does not have → 404 (so a client can
  *   tell it from a legacy server's 404, which has no JSON-RPC body); a request
- *   that is malformed, needs a version or capability we lack, or whose headers
- *   disagree with its body → 400; an internal error → 500; anything else 200.
+ *   whose `_meta` lacks a required field, or that needs a version or capability
+ *   we lack → 400; an internal error → 500; anything else 200, errors included.
  *
- * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/streamable-http#protocol-version-header
+ * Why not 400 for every bad request: a dual-era client reads a 400 whose body
+ * is not a modern error (-32020, -32021, -32022) as "this server only speaks
+ * the handshake era" and falls back to `initialize`. An unknown tool or a bad
+ * cursor (-32602) answers a request the server understood, so it goes in a 200.
+ *
+ * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/streamable-http#backward-compatibility
  */
 export function httpStatusFor(response: JsonRpcResponse, era: Era): number {
   if (!('error' in response) || era === 'handshake') return 200;
   switch (response.error.code) {
     case ErrorCode.MethodNotFound:
       return 404;
+    case ErrorCode.InvalidParams:
+      // [spec 2026-07-28] A request missing a required `_meta` field: "the response status MUST be 400".
+      return isMissingMetaError(response.error) ? 400 : 200;
     case ErrorCode.ParseError:
     case ErrorCode.InvalidRequest:
-    case ErrorCode.InvalidParams:
     case ErrorCode.HeaderMismatch:
     case ErrorCode.MissingRequiredClientCapability:
     case ErrorCode.UnsupportedProtocolVersion:

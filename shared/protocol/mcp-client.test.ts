@@ -170,6 +170,46 @@ describe('revision 2026-07-28', () => {
     expect(sent[0]?.options.protocolVersion).toBe('2026-07-28');
   });
 
+  it.each([
+    ['the version it was refused', ['2026-07-28'], 2],
+    ['only handshake-era versions', ['2025-11-25', '2025-06-18'], 1],
+  ])(
+    'never loops on -32022 (2026-07-28 Versioning: retry with a supported version, or surface the error): a server that always refuses, listing %s, gets at most one retry',
+    async (_case, supported, expectedRequests) => {
+      const sent: JsonRpcRequest[] = [];
+      const transport: ClientTransport = {
+        send(message) {
+          const request = message as JsonRpcRequest;
+          sent.push(request);
+          const requested = (request.params?._meta as Record<string, unknown>)[
+            MetaKey.protocolVersion
+          ];
+          transport.onmessage?.({
+            jsonrpc: '2.0',
+            id: request.id,
+            error: {
+              code: ErrorCode.UnsupportedProtocolVersion,
+              message: 'Unsupported protocol version',
+              data: { supported, requested },
+            },
+          });
+          return Promise.resolve();
+        },
+      };
+      const client = new McpClient({ transport, clientInfo, protocolVersion: '2026-07-28' });
+      await client.connect();
+      await expect(client.listTools()).rejects.toMatchObject({
+        code: ErrorCode.UnsupportedProtocolVersion,
+        data: { supported },
+      });
+      expect(sent).toHaveLength(expectedRequests);
+      // A retry names a per-request version in _meta, never a handshake-era one.
+      for (const request of sent) {
+        expect(request.params?._meta).toMatchObject({ [MetaKey.protocolVersion]: '2026-07-28' });
+      }
+    },
+  );
+
   it('server/discover tells the client who the server is', async () => {
     const { client } = inMemory();
     await client.connect();

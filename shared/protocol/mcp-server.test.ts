@@ -6,12 +6,13 @@ import {
   ErrorCode,
   type JsonObject,
   type JsonRpcMessage,
+  type JsonRpcErrorResponse,
   type JsonRpcNotification,
   type JsonRpcResponse,
 } from './jsonrpc.ts';
-import { McpServer, eraOf, type Era } from './mcp-server.ts';
+import { McpServer, eraOf, isMissingMetaError, type Era } from './mcp-server.ts';
 import type { Tool } from './tools.ts';
-import { MetaKey, SUPPORTED_VERSIONS } from './versions.ts';
+import { MetaKey, PER_REQUEST_VERSIONS, SUPPORTED_VERSIONS } from './versions.ts';
 
 const serverInfo = { name: 'test-server', version: '1.2.3' };
 
@@ -320,18 +321,35 @@ describe('revision 2026-07-28', () => {
   it.each([
     ['protocolVersion', { [MetaKey.clientCapabilities]: {} }],
     ['clientCapabilities', { [MetaKey.protocolVersion]: '2026-07-28' }],
-  ])('answers a request whose _meta lacks %s with -32602', async (_missing, meta) => {
+  ] as const)(
+    'answers a request whose _meta lacks %s with -32602, naming it',
+    async (_missing, meta) => {
+      const { handle } = setup();
+      const response = await handle({
+        jsonrpc: '2.0',
+        id: 5,
+        method: 'tools/list',
+        params: { _meta: meta },
+      });
+      expect(response).toMatchObject({
+        id: 5,
+        error: { code: ErrorCode.InvalidParams, data: { missingMeta: [MetaKey[_missing]] } },
+      });
+      expect(isMissingMetaError((response as JsonRpcErrorResponse).error)).toBe(true);
+    },
+  );
+
+  it('marks only a malformed _meta as such: an unknown tool or a bad cursor is another -32602', async () => {
     const { handle } = setup();
-    const response = await handle({
-      jsonrpc: '2.0',
-      id: 5,
-      method: 'tools/list',
-      params: { _meta: meta },
-    });
-    expect(response).toMatchObject({ id: 5, error: { code: ErrorCode.InvalidParams } });
+    const unknownTool = await handle(modern(6, 'tools/call', { name: 'nope' }));
+    const badCursor = await handle(modern(7, 'tools/list', { cursor: 'page-2' }));
+    for (const response of [unknownTool, badCursor]) {
+      expect(response).toMatchObject({ error: { code: ErrorCode.InvalidParams } });
+      expect(isMissingMetaError((response as JsonRpcErrorResponse).error)).toBe(false);
+    }
   });
 
-  it('answers an unsupported version with -32022, listing the supported ones and the requested one', async () => {
+  it('answers an unsupported version with -32022, listing the versions a request can name in _meta and the requested one', async () => {
     const { handle } = setup();
     const response = await handle(
       modern(3, 'tools/list', {}, { [MetaKey.protocolVersion]: '2099-01-01' }),
@@ -340,9 +358,27 @@ describe('revision 2026-07-28', () => {
       id: 3,
       error: {
         code: ErrorCode.UnsupportedProtocolVersion,
-        data: { supported: SUPPORTED_VERSIONS, requested: '2099-01-01' },
+        data: { supported: PER_REQUEST_VERSIONS, requested: '2099-01-01' },
       },
     });
+  });
+
+  it('answers _meta naming a handshake-era version with a -32022 a client can act on (2026-07-28 Versioning: the client retries with a version from supported): supported lists only per-request versions, the message points to initialize', async () => {
+    const { handle } = setup();
+    const response = await handle(
+      modern(4, 'tools/list', {}, { [MetaKey.protocolVersion]: '2025-11-25' }),
+    );
+    expect(response).toMatchObject({
+      id: 4,
+      error: {
+        code: ErrorCode.UnsupportedProtocolVersion,
+        data: { supported: PER_REQUEST_VERSIONS, requested: '2025-11-25' },
+      },
+    });
+    const { error } = response as { error: { message: string; data: { supported: string[] } } };
+    // Retrying as told cannot meet the same refusal again.
+    expect(error.data.supported).not.toContain('2025-11-25');
+    expect(error.message).toMatch(/2025-11-25.*initialize/);
   });
 
   it('server/discover lists versions, capabilities, identity and cache hints', async () => {

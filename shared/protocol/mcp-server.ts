@@ -25,6 +25,7 @@ import {
   isPlainObject,
   isRequest,
   type JsonObject,
+  type JsonRpcErrorObject,
   type JsonRpcMessage,
   type JsonRpcNotification,
   type JsonRpcRequest,
@@ -34,8 +35,10 @@ import { cancellationOf, linkedController } from './cancellation.ts';
 import type { HandshakeState } from './handshake-state.ts';
 import { ToolRegistry, type CallToolResult, type Tool, type ToolContext } from './tools.ts';
 import {
+  HANDSHAKE_VERSIONS,
   LATEST_HANDSHAKE_VERSION,
   MetaKey,
+  PER_REQUEST_VERSIONS,
   SUPPORTED_VERSIONS,
   isHandshakeVersion,
   isPerRequestVersion,
@@ -381,6 +384,23 @@ export class McpServer {
 }
 
 /**
+ * What the -32602 for a malformed 2026-07-28 request carries: the required
+ * `_meta` fields it lacks. [spec 2026-07-28] Such a request "is malformed" and
+ * gets HTTP 400; transports tell it by this `data` from the other -32602s (an
+ * unknown tool, a bad cursor), which answer a request the server understood.
+ */
+export interface MissingMetaData {
+  /** The `_meta` keys that are missing or not of their type. */
+  missingMeta: string[];
+}
+
+/** True for the -32602 of a request whose `_meta` lacks a required field. */
+export function isMissingMetaError(error: JsonRpcErrorObject): boolean {
+  const data = error.data as Partial<MissingMetaData> | undefined;
+  return error.code === ErrorCode.InvalidParams && Array.isArray(data?.missingMeta);
+}
+
+/**
  * Checks the per-request `_meta` fields of revision 2026-07-28.
  * @returns the request's protocol version.
  * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/index#meta
@@ -388,26 +408,29 @@ export class McpServer {
 function readRequestMeta(request: JsonRpcRequest): ProtocolVersion {
   const meta = requestMeta(request) ?? {};
   const version = meta[MetaKey.protocolVersion];
-  // "A request missing any required field is malformed": -32602, and HTTP 400 on the transport.
-  if (typeof version !== 'string') {
+  // "A request missing any required field is malformed": -32602, naming every field it lacks.
+  const missingMeta = [
+    ...(typeof version === 'string' ? [] : [MetaKey.protocolVersion]),
+    ...(isPlainObject(meta[MetaKey.clientCapabilities]) ? [] : [MetaKey.clientCapabilities]),
+  ];
+  if (missingMeta.length) {
+    const data: MissingMetaData = { missingMeta };
     throw new JsonRpcError(
       ErrorCode.InvalidParams,
-      `_meta is missing "${MetaKey.protocolVersion}"`,
-    );
-  }
-  if (!isPlainObject(meta[MetaKey.clientCapabilities])) {
-    throw new JsonRpcError(
-      ErrorCode.InvalidParams,
-      `_meta is missing "${MetaKey.clientCapabilities}"`,
+      `_meta is missing ${missingMeta.map((key) => `"${key}"`).join(' and ')}`,
+      data,
     );
   }
   if (!isPerRequestVersion(version)) {
+    // `supported` lists only what this request can name in `_meta`: a client that
+    // retries with a version from it must not meet this refusal again. The
+    // handshake-era versions are served too, but only through `initialize`.
     throw new JsonRpcError(
       ErrorCode.UnsupportedProtocolVersion,
-      isHandshakeVersion(version)
-        ? `Unsupported protocol version: ${version} is served through the initialize handshake, not per-request _meta`
-        : `Unsupported protocol version: ${version}`,
-      { supported: SUPPORTED_VERSIONS, requested: version },
+      `Unsupported protocol version ${String(version)} in _meta: per-request _meta names ` +
+        `${PER_REQUEST_VERSIONS.join(', ')}; ${HANDSHAKE_VERSIONS.join(', ')} are served ` +
+        'only after an initialize handshake',
+      { supported: PER_REQUEST_VERSIONS, requested: version },
     );
   }
   return version;
