@@ -288,11 +288,15 @@ function requestSignal(
 
 /** How a resumable stream of a session behaves, for the version the session negotiated. */
 function streamOptions(state: HandshakeState, context: HandshakeEraContext): StreamOptions {
+  // Priming events and polling arrived together in 2025-11-25; older clients may choke on an event
+  // with empty data, and [spec 2025-03-26, 2025-06-18] "The server SHOULD NOT close the SSE stream
+  // before sending the JSON-RPC response", so their connections are never cut on purpose.
+  const polls = state.protocolVersion === '2025-11-25';
   return {
     ...context.streams,
     eventStore: context.eventStore,
-    // Priming events arrived in 2025-11-25; older clients may choke on an event with empty data.
-    priming: state.protocolVersion === '2025-11-25',
+    priming: polls,
+    pollAfterMs: polls ? context.streams.pollAfterMs : undefined,
   };
 }
 
