@@ -33,6 +33,7 @@ import type { EventStore } from './event-store.ts';
 import type { Session, SessionStore } from './sessions.ts';
 import { abortWhenClosed, cancellationOf } from '../shared/protocol/cancellation.ts';
 import { LiveStream } from './live-stream.ts';
+import { openSseResponse } from '../shared/http/sse.ts';
 import type { StreamOptions } from './stream.ts';
 
 /** What the handshake era needs from the server. */
@@ -219,8 +220,16 @@ async function answerWithJson(
       era: 'handshake',
       handshake: state,
     })) ?? shuttingDown(request, context);
-  if (response) res.status(200).json(response);
-  else if (!res.writableEnded) res.status(204).end(); // cancelled: "the receiver SHOULD NOT send a response"
+  if (response) {
+    res.status(200).json(response);
+    return;
+  }
+  if (res.writableEnded || res.destroyed) return;
+  // Cancelled, or its session ended: [spec] "the receiver SHOULD NOT send a response". Yet the POST
+  // carried a request, so [spec] it MUST be answered with text/event-stream or application/json:
+  // an event stream that ends with no event is both.
+  openSseResponse(res, context.streams.keepAliveMs);
+  res.end();
 }
 
 /**
