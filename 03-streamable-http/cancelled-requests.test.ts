@@ -105,3 +105,35 @@ describe('a request answered with JSON that stops before its answer', () => {
     },
   );
 });
+
+describe('sessionless mode: a client that disconnects', () => {
+  const waiting = waitingTool();
+  let server: StreamableHttpServer;
+  beforeAll(async () => {
+    server = await createStreamableHttpServer({
+      port: 0,
+      sessionless: true,
+      tools: [waiting.tool],
+    });
+  });
+  afterAll(() => server.close());
+
+  const bodies = {
+    'a single request (2025-11-25)': { version: '2025-11-25', body: callWait(7) },
+    'a batch (2025-03-26)': { version: '2025-03-26', body: [callWait(8)] },
+  };
+
+  it.each(Object.keys(bodies) as Array<keyof typeof bodies>)(
+    'stops %s: deliberately not [spec 2025-11-25] "Disconnection SHOULD NOT be interpreted as the client cancelling its request", since with no session and no event ids nothing could ever deliver its result',
+    async (kind) => {
+      const { version, body } = bodies[kind];
+      const { started, aborted } = waiting.calls;
+      const connection = new AbortController();
+      const answer = post(server.url, body, { 'MCP-Protocol-Version': version }, connection.signal);
+      await expect.poll(() => waiting.calls.started).toBe(started + 1);
+      connection.abort();
+      await answer.catch(() => {});
+      await expect.poll(() => waiting.calls.aborted).toBe(aborted + 1);
+    },
+  );
+});

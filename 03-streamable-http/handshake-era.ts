@@ -78,7 +78,7 @@ export async function handleHandshakePost(
       sendJsonRpcError(res, refused.status, refused.error);
       return;
     }
-    await answerBatch(res, post.entries, state, context);
+    await answerBatch(res, post.entries, state, session, context);
     return;
   }
 
@@ -201,9 +201,9 @@ function answersWithStream(request: JsonRpcRequest, mcp: McpServer): boolean {
 }
 
 /**
- * The immediate answer: one JSON body. A client that hangs up does not cancel
- * the request (in the handshake era a disconnect is not a cancellation), but
- * a JSON answer has no event id, so nothing can deliver it later.
+ * The immediate answer: one JSON body. With a session, a client that hangs up
+ * does not cancel the request (see {@link requestSignal}), though a JSON answer
+ * has no event id, so nothing can deliver it later.
  */
 async function answerWithJson(
   req: Request,
@@ -282,10 +282,14 @@ function shuttingDown(
 }
 
 /**
- * The signal a request runs under. With a session, only the session's end or
- * the server's shutdown stops it: a dropped connection can be resumed. Without
- * one (sessionless mode) nothing can ever deliver the result once the
- * connection is gone, so the connection's close stops the work too.
+ * The signal a request (or a batch) runs under. [spec 2025-03-26 to 2025-11-25]
+ * "Disconnection SHOULD NOT be interpreted as the client cancelling its request."
+ * With a session we follow it: only the session's end or the server's shutdown
+ * stops the work, and a dropped stream can be resumed. In sessionless mode we
+ * deliberately do not: the rule exists so the answer can still arrive (by a
+ * resume), and without a session or event ids nothing can ever deliver it once
+ * the connection is gone; running on would only cost the server work nobody can
+ * receive. So there the connection's close stops the work too.
  */
 function requestSignal(
   res: Response,
@@ -309,20 +313,25 @@ function streamOptions(state: HandshakeState, context: HandshakeEraContext): Str
   };
 }
 
-/** A 2025-03-26 batch: answered as one JSON array; progress is not streamed for batches. */
+/**
+ * A 2025-03-26 batch: answered as one JSON array; progress is not streamed for
+ * batches. Its entries stop when a single request would ({@link requestSignal}).
+ */
 async function answerBatch(
   res: Response,
   entries: CheckedMessage[],
   state: HandshakeState,
+  session: Session | undefined,
   context: HandshakeEraContext,
 ): Promise<void> {
+  const signal = requestSignal(res, session, context);
   const answers = await Promise.all(
     entries.map(async (entry): Promise<JsonRpcResponse | undefined> => {
       // The POST rules already refused initialize inside a batch, entry by entry.
       if (!entry.ok) return entry.error;
       return context.mcp.handle(entry.message, {
         send: () => {},
-        signal: context.shutdown,
+        signal,
         era: 'handshake',
         handshake: state,
       });
