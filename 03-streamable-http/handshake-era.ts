@@ -25,6 +25,7 @@ import {
   type CheckedMessage,
   type JsonRpcRequest,
   type JsonRpcResponse,
+  type RequestId,
 } from '../shared/protocol/jsonrpc.ts';
 import { requestMeta, type McpServer } from '../shared/protocol/mcp-server.ts';
 import { DEFAULT_HTTP_VERSION, type HandshakeVersion } from '../shared/protocol/versions.ts';
@@ -67,7 +68,9 @@ export async function handleHandshakePost(
     await handleInitialize(res, post.message, context);
     return;
   }
-  const handshake = await resolveHandshake(req, res, post.version, context);
+  // A request's id is echoed in the rejections below; a batch or notification has none to echo.
+  const id = !post.batch && isRequest(post.message) ? post.message.id : undefined;
+  const handshake = await resolveHandshake(req, res, post.version, id, context);
   if (!handshake) return; // rejected: 400 or 404 already sent
   const { state, session } = handshake;
 
@@ -75,7 +78,7 @@ export async function handleHandshakePost(
     // Without a version header the POST rules assumed 2025-03-26; the session may know better.
     const refused = checkBatch(state.protocolVersion);
     if (refused) {
-      sendJsonRpcError(res, refused.status, refused.error);
+      sendJsonRpcError(res, refused.status, refused.error, { revision: state.protocolVersion });
       return;
     }
     await answerBatch(res, post.entries, state, session, context);
@@ -137,16 +140,18 @@ async function handleInitialize(
  * a fresh one from the version header. Sends the rejection when there is none.
  * An unsupported header never gets here: the POST rules answered it.
  * @param header the version `MCP-Protocol-Version` names, if any.
+ * @param id the request's id, echoed in a rejection; `undefined` when there is none.
  */
 async function resolveHandshake(
   req: Request,
   res: Response,
   header: HandshakeVersion | undefined,
+  id: RequestId | undefined,
   context: HandshakeEraContext,
 ): Promise<{ state: HandshakeState; session: Session | undefined } | undefined> {
   let session: Session | undefined;
   if (context.sessions) {
-    session = await findSession(req, res, context.sessions);
+    session = await findSession(req, res, context.sessions, id);
     if (!session) return undefined;
   }
   const negotiated = session?.handshake.protocolVersion;
@@ -156,6 +161,7 @@ async function resolveHandshake(
       res,
       400,
       `Bad Request: MCP-Protocol-Version is ${header}, the session negotiated ${negotiated}`,
+      { id },
     );
     return undefined;
   }
@@ -166,23 +172,31 @@ async function resolveHandshake(
   };
 }
 
-/** 400 without `Mcp-Session-Id`, 404 for a session that does not exist (any more). */
+/**
+ * 400 without `Mcp-Session-Id`, 404 for a session that does not exist (any more).
+ * @param requestId the request's id, echoed in the rejection (a POST's request only).
+ */
 async function findSession(
   req: Request,
   res: Response,
   sessions: SessionStore,
+  requestId?: RequestId,
 ): Promise<Session | undefined> {
   const id = req.get('mcp-session-id');
   if (!id) {
     // [spec] "Servers that require a session ID SHOULD respond to requests without an Mcp-Session-Id
     // header (other than initialization) with HTTP 400 Bad Request."
-    rejectRequest(res, 400, 'Bad Request: Mcp-Session-Id header is required');
+    rejectRequest(res, 400, 'Bad Request: Mcp-Session-Id header is required', {
+      id: requestId,
+    });
     return undefined;
   }
   const session = await sessions.get(id);
   if (!session) {
     // [spec] "The server MUST respond to requests containing that session ID with HTTP 404 Not Found."
-    rejectRequest(res, 404, 'Not Found: session not found or ended; initialize again');
+    rejectRequest(res, 404, 'Not Found: session not found or ended; initialize again', {
+      id: requestId,
+    });
     return undefined;
   }
   return session;
@@ -358,7 +372,9 @@ export async function handleGet(
   const session = await requireNamedSession(req, res, context);
   if (!session) return;
   if (!acceptList(req).includes('text/event-stream')) {
-    rejectRequest(res, 406, 'Not Acceptable: Accept must list text/event-stream');
+    rejectRequest(res, 406, 'Not Acceptable: Accept must list text/event-stream', {
+      revision: session.handshake.protocolVersion,
+    });
     return;
   }
 
@@ -373,6 +389,7 @@ export async function handleGet(
         res,
         400,
         'Bad Request: Last-Event-ID names no stream of this session that can be resumed',
+        { revision: session.handshake.protocolVersion },
       );
       return;
     }
@@ -393,7 +410,7 @@ async function requireNamedSession(
 ): Promise<Session | undefined> {
   if (!context.sessions || !req.get('mcp-session-id')) {
     rejectRequest(res, 405, `Method not allowed: ${req.method} needs a handshake-era session`, {
-      Allow: 'POST',
+      headers: { Allow: 'POST' },
     });
     return undefined;
   }
