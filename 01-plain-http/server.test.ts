@@ -61,6 +61,15 @@ describe('POST /mcp with bad input', () => {
     expect(json).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32700 } });
   });
 
+  it('[schema 2025-11-25] leaves the id out of the parse error of a 2025-11-25 request (id optional, null no RequestId)', async () => {
+    const { status, json } = await post('{"jsonrpc": "2.0", "id": 1,', {
+      'MCP-Protocol-Version': '2025-11-25',
+    });
+    expect(status).toBe(400);
+    expect(json).toMatchObject({ jsonrpc: '2.0', error: { code: -32700 } });
+    expect(json).not.toHaveProperty('id');
+  });
+
   it('answers valid JSON that is no JSON-RPC message with 400 and -32600', async () => {
     const { status, json } = await post('{"hello": "world"}');
     expect(status).toBe(400);

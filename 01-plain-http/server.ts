@@ -92,7 +92,9 @@ export async function createPlainHttpServer(
   );
   app.all('/mcp', (_req: Request, res: Response) => {
     // [spec] The server MUST answer GET with text/event-stream or 405; with no stream to offer, 405.
-    rejectRequest(res, 405, 'Method not allowed: this endpoint only takes POST', { Allow: 'POST' });
+    rejectRequest(res, 405, 'Method not allowed: this endpoint only takes POST', {
+      headers: { Allow: 'POST' },
+    });
   });
   app.use((_req: Request, res: Response) =>
     rejectRequest(res, 404, 'Not found: the MCP endpoint is /mcp'),

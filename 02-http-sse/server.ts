@@ -100,10 +100,14 @@ export async function createHttpSseServer(options: HttpSseServerOptions): Promis
     handlePost(req, res, mcp, onError),
   );
   app.all('/sse', (_req: Request, res: Response) =>
-    rejectRequest(res, 405, 'Method not allowed: open the stream with GET', { Allow: 'GET' }),
+    rejectRequest(res, 405, 'Method not allowed: open the stream with GET', {
+      headers: { Allow: 'GET' },
+    }),
   );
   app.all('/message', (_req: Request, res: Response) =>
-    rejectRequest(res, 405, 'Method not allowed: send messages with POST', { Allow: 'POST' }),
+    rejectRequest(res, 405, 'Method not allowed: send messages with POST', {
+      headers: { Allow: 'POST' },
+    }),
   );
   app.use((_req: Request, res: Response) =>
     rejectRequest(res, 404, 'Not found: open the stream at /sse'),

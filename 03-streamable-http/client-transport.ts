@@ -89,6 +89,8 @@ export class StreamableHttpClientTransport implements ClientTransport {
   readonly #observer: StreamObserver;
   readonly #fetchImpl: typeof fetch;
   #sessionId: string | undefined;
+  /** The version the session's messages are sent under, for the headers of the DELETE that ends it. */
+  #sessionVersion: SendOptions['protocolVersion'];
   /** Aborting one cuts that connection (not the request): the stream is then resumed. */
   readonly #connections = new Set<AbortController>();
   readonly #connectionOf = new WeakMap<Response, AbortController>();
@@ -127,6 +129,8 @@ export class StreamableHttpClientTransport implements ClientTransport {
   async send(message: JsonRpcMessage, options: SendOptions): Promise<void> {
     const isInitialize = 'method' in message && message.method === 'initialize';
     if (isInitialize) this.#sessionId = undefined;
+    // Remembered for the DELETE, which no request's options accompany.
+    if (!isInitialize && options.protocolVersion) this.#sessionVersion = options.protocolVersion;
     let headers: Record<string, string> = {};
     if (isRequest(message)) {
       if (message.method === 'tools/list') this.#toolListRequests.add(message.id);
@@ -163,7 +167,9 @@ export class StreamableHttpClientTransport implements ClientTransport {
   async close(): Promise<void> {
     this.cutConnections();
     if (!this.#sessionId) return;
-    const response = await this.#fetch('DELETE', {}).catch(() => undefined);
+    // [spec 2025-06-18] The client MUST send MCP-Protocol-Version on all subsequent requests, DELETE included.
+    const options = this.#sessionVersion ? { protocolVersion: this.#sessionVersion } : {};
+    const response = await this.#fetch('DELETE', options).catch(() => undefined);
     await response?.body?.cancel();
     this.#sessionId = undefined;
   }

@@ -25,6 +25,7 @@ import {
   type CheckedMessage,
   type JsonRpcRequest,
   type JsonRpcResponse,
+  type RequestId,
 } from '../shared/protocol/jsonrpc.ts';
 import { requestMeta, type McpServer } from '../shared/protocol/mcp-server.ts';
 import { DEFAULT_HTTP_VERSION, type HandshakeVersion } from '../shared/protocol/versions.ts';
@@ -33,6 +34,7 @@ import type { EventStore } from './event-store.ts';
 import type { Session, SessionStore } from './sessions.ts';
 import { abortWhenClosed, cancellationOf } from '../shared/protocol/cancellation.ts';
 import { LiveStream } from './live-stream.ts';
+import { openSseResponse } from '../shared/http/sse.ts';
 import type { StreamOptions } from './stream.ts';
 
 /** What the handshake era needs from the server. */
@@ -66,7 +68,9 @@ export async function handleHandshakePost(
     await handleInitialize(res, post.message, context);
     return;
   }
-  const handshake = await resolveHandshake(req, res, post.version, context);
+  // A request's id is echoed in the rejections below; a batch or notification has none to echo.
+  const id = !post.batch && isRequest(post.message) ? post.message.id : undefined;
+  const handshake = await resolveHandshake(req, res, post.version, id, context);
   if (!handshake) return; // rejected: 400 or 404 already sent
   const { state, session } = handshake;
 
@@ -74,10 +78,10 @@ export async function handleHandshakePost(
     // Without a version header the POST rules assumed 2025-03-26; the session may know better.
     const refused = checkBatch(state.protocolVersion);
     if (refused) {
-      sendJsonRpcError(res, refused.status, refused.error);
+      sendJsonRpcError(res, refused.status, refused.error, { revision: state.protocolVersion });
       return;
     }
-    await answerBatch(res, post.entries, state, context);
+    await answerBatch(res, post.entries, state, session, context);
     return;
   }
 
@@ -136,16 +140,18 @@ async function handleInitialize(
  * a fresh one from the version header. Sends the rejection when there is none.
  * An unsupported header never gets here: the POST rules answered it.
  * @param header the version `MCP-Protocol-Version` names, if any.
+ * @param id the request's id, echoed in a rejection; `undefined` when there is none.
  */
 async function resolveHandshake(
   req: Request,
   res: Response,
   header: HandshakeVersion | undefined,
+  id: RequestId | undefined,
   context: HandshakeEraContext,
 ): Promise<{ state: HandshakeState; session: Session | undefined } | undefined> {
   let session: Session | undefined;
   if (context.sessions) {
-    session = await findSession(req, res, context.sessions);
+    session = await findSession(req, res, context.sessions, id);
     if (!session) return undefined;
   }
   const negotiated = session?.handshake.protocolVersion;
@@ -155,6 +161,7 @@ async function resolveHandshake(
       res,
       400,
       `Bad Request: MCP-Protocol-Version is ${header}, the session negotiated ${negotiated}`,
+      { id },
     );
     return undefined;
   }
@@ -165,23 +172,31 @@ async function resolveHandshake(
   };
 }
 
-/** 400 without `Mcp-Session-Id`, 404 for a session that does not exist (any more). */
+/**
+ * 400 without `Mcp-Session-Id`, 404 for a session that does not exist (any more).
+ * @param requestId the request's id, echoed in the rejection (a POST's request only).
+ */
 async function findSession(
   req: Request,
   res: Response,
   sessions: SessionStore,
+  requestId?: RequestId,
 ): Promise<Session | undefined> {
   const id = req.get('mcp-session-id');
   if (!id) {
     // [spec] "Servers that require a session ID SHOULD respond to requests without an Mcp-Session-Id
     // header (other than initialization) with HTTP 400 Bad Request."
-    rejectRequest(res, 400, 'Bad Request: Mcp-Session-Id header is required');
+    rejectRequest(res, 400, 'Bad Request: Mcp-Session-Id header is required', {
+      id: requestId,
+    });
     return undefined;
   }
   const session = await sessions.get(id);
   if (!session) {
     // [spec] "The server MUST respond to requests containing that session ID with HTTP 404 Not Found."
-    rejectRequest(res, 404, 'Not Found: session not found or ended; initialize again');
+    rejectRequest(res, 404, 'Not Found: session not found or ended; initialize again', {
+      id: requestId,
+    });
     return undefined;
   }
   return session;
@@ -200,9 +215,9 @@ function answersWithStream(request: JsonRpcRequest, mcp: McpServer): boolean {
 }
 
 /**
- * The immediate answer: one JSON body. A client that hangs up does not cancel
- * the request (in the handshake era a disconnect is not a cancellation), but
- * a JSON answer has no event id, so nothing can deliver it later.
+ * The immediate answer: one JSON body. With a session, a client that hangs up
+ * does not cancel the request (see {@link requestSignal}), though a JSON answer
+ * has no event id, so nothing can deliver it later.
  */
 async function answerWithJson(
   req: Request,
@@ -219,8 +234,16 @@ async function answerWithJson(
       era: 'handshake',
       handshake: state,
     })) ?? shuttingDown(request, context);
-  if (response) res.status(200).json(response);
-  else if (!res.writableEnded) res.status(204).end(); // cancelled: "the receiver SHOULD NOT send a response"
+  if (response) {
+    res.status(200).json(response);
+    return;
+  }
+  if (res.writableEnded || res.destroyed) return;
+  // Cancelled, or its session ended: [spec] "the receiver SHOULD NOT send a response". Yet the POST
+  // carried a request, so [spec] it MUST be answered with text/event-stream or application/json:
+  // an event stream that ends with no event is both.
+  openSseResponse(res, context.streams.keepAliveMs);
+  res.end();
 }
 
 /**
@@ -273,10 +296,14 @@ function shuttingDown(
 }
 
 /**
- * The signal a request runs under. With a session, only the session's end or
- * the server's shutdown stops it: a dropped connection can be resumed. Without
- * one (sessionless mode) nothing can ever deliver the result once the
- * connection is gone, so the connection's close stops the work too.
+ * The signal a request (or a batch) runs under. [spec 2025-03-26 to 2025-11-25]
+ * "Disconnection SHOULD NOT be interpreted as the client cancelling its request."
+ * With a session we follow it: only the session's end or the server's shutdown
+ * stops the work, and a dropped stream can be resumed. In sessionless mode we
+ * deliberately do not: the rule exists so the answer can still arrive (by a
+ * resume), and without a session or event ids nothing can ever deliver it once
+ * the connection is gone; running on would only cost the server work nobody can
+ * receive. So there the connection's close stops the work too.
  */
 function requestSignal(
   res: Response,
@@ -288,28 +315,37 @@ function requestSignal(
 
 /** How a resumable stream of a session behaves, for the version the session negotiated. */
 function streamOptions(state: HandshakeState, context: HandshakeEraContext): StreamOptions {
+  // Priming events and polling arrived together in 2025-11-25; older clients may choke on an event
+  // with empty data, and [spec 2025-03-26, 2025-06-18] "The server SHOULD NOT close the SSE stream
+  // before sending the JSON-RPC response", so their connections are never cut on purpose.
+  const polls = state.protocolVersion === '2025-11-25';
   return {
     ...context.streams,
     eventStore: context.eventStore,
-    // Priming events arrived in 2025-11-25; older clients may choke on an event with empty data.
-    priming: state.protocolVersion === '2025-11-25',
+    priming: polls,
+    pollAfterMs: polls ? context.streams.pollAfterMs : undefined,
   };
 }
 
-/** A 2025-03-26 batch: answered as one JSON array; progress is not streamed for batches. */
+/**
+ * A 2025-03-26 batch: answered as one JSON array; progress is not streamed for
+ * batches. Its entries stop when a single request would ({@link requestSignal}).
+ */
 async function answerBatch(
   res: Response,
   entries: CheckedMessage[],
   state: HandshakeState,
+  session: Session | undefined,
   context: HandshakeEraContext,
 ): Promise<void> {
+  const signal = requestSignal(res, session, context);
   const answers = await Promise.all(
     entries.map(async (entry): Promise<JsonRpcResponse | undefined> => {
       // The POST rules already refused initialize inside a batch, entry by entry.
       if (!entry.ok) return entry.error;
       return context.mcp.handle(entry.message, {
         send: () => {},
-        signal: context.shutdown,
+        signal,
         era: 'handshake',
         handshake: state,
       });
@@ -336,7 +372,9 @@ export async function handleGet(
   const session = await requireNamedSession(req, res, context);
   if (!session) return;
   if (!acceptList(req).includes('text/event-stream')) {
-    rejectRequest(res, 406, 'Not Acceptable: Accept must list text/event-stream');
+    rejectRequest(res, 406, 'Not Acceptable: Accept must list text/event-stream', {
+      revision: session.handshake.protocolVersion,
+    });
     return;
   }
 
@@ -351,6 +389,7 @@ export async function handleGet(
         res,
         400,
         'Bad Request: Last-Event-ID names no stream of this session that can be resumed',
+        { revision: session.handshake.protocolVersion },
       );
       return;
     }
@@ -371,7 +410,7 @@ async function requireNamedSession(
 ): Promise<Session | undefined> {
   if (!context.sessions || !req.get('mcp-session-id')) {
     rejectRequest(res, 405, `Method not allowed: ${req.method} needs a handshake-era session`, {
-      Allow: 'POST',
+      headers: { Allow: 'POST' },
     });
     return undefined;
   }

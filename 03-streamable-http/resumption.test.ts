@@ -86,7 +86,7 @@ describe('a cut stream', () => {
   });
 });
 
-describe('SSE polling (2025-11-25)', () => {
+describe('SSE polling (2025-11-25 only)', () => {
   let polling: StreamableHttpServer;
   const pollingDemo = createDemoTools();
   beforeAll(async () => {
@@ -111,6 +111,22 @@ describe('SSE polling (2025-11-25)', () => {
     expect(progressValues(run)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(pollingDemo.stats).toMatchObject({ searchIssuesStarts: 1, searchIssuesCompleted: 1 });
   });
+
+  // The poll is due at 120 ms, long before the 500 ms call ends, so a server that polls regardless cuts it.
+  it.each(['2025-03-26', '2025-06-18'] as const)(
+    '[spec %s] the server SHOULD NOT close the SSE stream before sending the response: a polling server does not cut a call of this revision, which completes with no resume',
+    async (protocolVersion) => {
+      const run = await runStreamableHttpClient({
+        url: polling.url,
+        protocolVersion,
+        pages: 10,
+        delayMs: 50,
+      });
+      expect(run.resultText).toMatch(/^Found/);
+      expect(run.resumes).toEqual([]);
+      expect(progressValues(run)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    },
+  );
 });
 
 describe('retention', () => {

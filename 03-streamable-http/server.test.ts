@@ -263,6 +263,47 @@ describe('POST /mcp', () => {
   });
 });
 
+describe('the id of a transport error body, by revision', () => {
+  it.each(['2025-11-25', '2026-07-28'])(
+    '[schema %s] leaves id out when the request’s id cannot be read (malformed JSON, 400)',
+    async (version) => {
+      const response = await post(server.url, '{"jsonrpc":', { 'MCP-Protocol-Version': version });
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as object;
+      expect(body).toMatchObject({ jsonrpc: '2.0', error: { code: -32700 } });
+      expect(body).not.toHaveProperty('id');
+    },
+  );
+
+  it.each(['2025-03-26', '2025-06-18', undefined])(
+    '[schema %s] answers id null where the schema requires an id (no header: assumed 2025-03-26)',
+    async (version) => {
+      const headers: Record<string, string> = version ? { 'MCP-Protocol-Version': version } : {};
+      const response = await post(server.url, '{"jsonrpc":', headers);
+      expect(await response.json()).toMatchObject({ id: null, error: { code: -32700 } });
+    },
+  );
+
+  it('[schema 2025-11-25] takes the revision from the session when the header is missing: a GET refused with 406 has no id', async () => {
+    const { headers } = await openSession();
+    const response = await fetch(server.url, {
+      headers: { Accept: 'application/json', 'Mcp-Session-Id': headers['Mcp-Session-Id']! },
+    });
+    expect(response.status).toBe(406);
+    expect(await response.json()).not.toHaveProperty('id');
+  });
+
+  it('echoes the request’s id when it can be read: a request to an unknown session gets 404 with its id', async () => {
+    const response = await post(
+      server.url,
+      { jsonrpc: '2.0', id: 41, method: 'tools/list' },
+      { 'Mcp-Session-Id': 'no-such-session', 'MCP-Protocol-Version': '2025-11-25' },
+    );
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ id: 41, error: { code: -32600 } });
+  });
+});
+
 describe('cancellation and disconnects', () => {
   it('does not treat a dropped stream as a cancellation: the tool runs to the end (spec: shttp-disconnect-not-cancel)', async () => {
     const { headers } = await openSession();

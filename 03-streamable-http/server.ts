@@ -176,7 +176,7 @@ export async function createStreamableHttpServer(
   app.get('/mcp', (req, res) => handleGet(req, res, context.handshakeEra));
   app.delete('/mcp', (req, res) => handleDelete(req, res, context.handshakeEra));
   app.all('/mcp', (_req: Request, res: Response) => {
-    rejectRequest(res, 405, 'Method not allowed', { Allow: allowedMethods(context) });
+    rejectRequest(res, 405, 'Method not allowed', { headers: { Allow: allowedMethods(context) } });
   });
   app.use((_req: Request, res: Response) =>
     rejectRequest(res, 404, 'Not found: the MCP endpoint is /mcp'),
@@ -249,7 +249,7 @@ function answerStoreUnavailable(
     return;
   }
   sendJsonRpcError(res, 503, errorResponse(null, ErrorCode.InternalError, error.message), {
-    'Retry-After': '1',
+    headers: { 'Retry-After': '1' },
   });
 }
 

@@ -35,7 +35,10 @@ export interface StreamOptions {
   priming: boolean;
   /** The `retry` (ms) sent with the priming event and before a polling close: how long the client waits before resuming. */
   retryMs: number;
-  /** Close the connection (not the stream) this long after it opened, so the client polls. */
+  /**
+   * Close the connection (not the stream) this long after it opened, so the client polls; never
+   * before the client holds an event id of the stream. Only for 2025-11-25 sessions (handshake-era.ts).
+   */
   pollAfterMs: number | undefined;
   /** How often an idle connection gets a comment line. */
   keepAliveMs: number;
@@ -70,6 +73,8 @@ export class ResumableStream {
   #finished = false;
   #closed = false;
   #timers: NodeJS.Timeout[] = [];
+  /** The connection whose poll fell due before the client held an event id to resume from. */
+  #pollDue: ServerResponse | undefined;
 
   constructor(options: StreamOptions) {
     this.#options = options;
@@ -178,18 +183,28 @@ export class ResumableStream {
       // The connection went away; the stream did not. Events keep being stored for a resume.
       if (this.#connection === res) this.#connection = undefined;
     });
-    const { pollAfterMs, retryMs } = this.#options;
+    const { pollAfterMs } = this.#options;
     if (pollAfterMs !== undefined) {
-      // [spec 2025-11-25] The server MAY close the connection (not the stream) once it has sent an
-      // event id, and SHOULD send `retry` first; the client then waits and polls with Last-Event-ID.
       this.#later(pollAfterMs, () => {
         if (this.#connection !== res || this.#finished) return;
-        this.#enqueue(res, () => {
-          res.write(`retry: ${retryMs}\n\n`);
-          res.end();
-        });
+        this.#pollDue = res;
+        this.#enqueue(res, () => this.#pollIfResumable(res));
       });
     }
+  }
+
+  /**
+   * Cuts a connection whose poll is due, if the client holds an event id of
+   * this stream to resume from; otherwise the cut waits for the next event with an id.
+   */
+  #pollIfResumable(res: ServerResponse): void {
+    // [spec 2025-11-25] "After the server has sent an SSE event with an event ID to the client, the
+    // server MAY close the connection"; a resumed connection starts from the client's Last-Event-ID.
+    if (this.#pollDue !== res || this.#lastSequenceSent < 0) return;
+    this.#pollDue = undefined;
+    // [spec 2025-11-25] It SHOULD send `retry` first; the client then waits and polls with Last-Event-ID.
+    res.write(`retry: ${this.#options.retryMs}\n\n`);
+    res.end();
   }
 
   #enqueue(res: ServerResponse, job: () => Promise<void> | void): void {
@@ -216,6 +231,7 @@ export class ResumableStream {
       ...(retry === undefined ? {} : { retry }),
       data: message ? JSON.stringify(message) : '',
     });
+    this.#pollIfResumable(res);
   }
 
   #later(ms: number, run: () => void): void {

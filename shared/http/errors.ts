@@ -8,7 +8,8 @@
  * errors travel inside a 200 like any JSON-RPC answer; revision 2026-07-28
  * gives the request-level ones HTTP statuses, so intermediaries can see them.
  * Implements: "Streamable HTTP", revisions 2025-03-26 to 2026-07-28 (statuses
- * for rejected requests, 403 for a bad Origin from 2025-11-25).
+ * for rejected requests, 403 for a bad Origin from 2025-11-25); the schema's
+ * error response, whose `id` may be left out from 2025-11-25.
  * Read next: origin.ts, the first check every request meets.
  * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/streamable-http#protocol-version-header
  * @module
@@ -19,17 +20,66 @@ import {
   errorResponse,
   type JsonRpcErrorResponse,
   type JsonRpcResponse,
+  type RequestId,
 } from '../protocol/jsonrpc.ts';
 import { isMissingMetaError, type Era } from '../protocol/mcp-server.ts';
+import { isSupportedVersion, type ProtocolVersion } from '../protocol/versions.ts';
+
+/** How an error body goes out: extra headers, and what is known of the request it answers. */
+export interface ErrorAnswerOptions {
+  /** Headers to send with the status, such as `Allow` or `Retry-After`. */
+  headers?: Record<string, string>;
+  /**
+   * The revision the request runs under, when something other than its
+   * `MCP-Protocol-Version` header knows it (a session's negotiated version).
+   */
+  revision?: ProtocolVersion | undefined;
+}
+
+/** An error body as it goes on the wire: from 2025-11-25 it may have no `id` at all. */
+export type WireErrorResponse = Omit<JsonRpcErrorResponse, 'id'> & { id?: RequestId | null };
+
+/** The first revision whose schema makes an error response's `id` optional. */
+const ID_OPTIONAL_FROM = '2025-11-25';
 
 /**
- * Sends a JSON-RPC error body with an HTTP status. For transport errors, which
- * happen before any request id is read, `id` is `null`.
+ * The one place that decides how an error for a request whose id could not be
+ * read (`id: null` in this code base) is written, by the request's revision:
+ *
+ * - 2025-11-25 and later: no `id` ([schema 2025-11-25, 2026-07-28] `id?: RequestId`,
+ *   where `null` is not a `RequestId`);
+ * - earlier revisions: `id: null`. Their schemas require an `id` and have no
+ *   value for "unknown"; `null` is JSON-RPC 2.0's own answer;
+ * - unknown (no usable header, no session): `id: null` too. [spec 2025-06-18+]
+ *   A server with no way to tell the version SHOULD assume 2025-03-26, and
+ *   every JSON-RPC 2.0 client reads `null`, while an older one may reject an
+ *   error with no `id`.
+ *
+ * An id that could be read is echoed in every revision.
+ *
+ * @example
+ * ```ts
+ * errorBodyFor(errorResponse(null, ErrorCode.ParseError, 'Parse error'), '2025-11-25');
+ * // { jsonrpc: '2.0', error: { code: -32700, message: 'Parse error' } }
+ * ```
+ */
+export function errorBodyFor(
+  body: JsonRpcErrorResponse,
+  revision: ProtocolVersion | undefined,
+): WireErrorResponse {
+  if (body.id !== null || revision === undefined || revision < ID_OPTIONAL_FROM) return body;
+  return { jsonrpc: body.jsonrpc, error: body.error };
+}
+
+/**
+ * Sends a JSON-RPC error body with an HTTP status, in the form the request's
+ * revision expects ({@link errorBodyFor}): the revision given, else the one
+ * the request's `MCP-Protocol-Version` header names, if the server speaks it.
  *
  * @example
  * ```ts
  * sendJsonRpcError(res, 405, errorResponse(null, ErrorCode.InvalidRequest, 'Method not allowed'), {
- *   Allow: 'POST',
+ *   headers: { Allow: 'POST' },
  * });
  * ```
  */
@@ -37,33 +87,38 @@ export function sendJsonRpcError(
   res: ServerResponse,
   status: number,
   body: JsonRpcErrorResponse,
-  headers: Record<string, string> = {},
+  { headers = {}, revision }: ErrorAnswerOptions = {},
 ): void {
   if (res.headersSent) {
     // Too late for a status: the answer already started. Closing is all that is left.
     res.destroy();
     return;
   }
+  const header = res.req.headers['mcp-protocol-version'];
+  const named = isSupportedVersion(header) ? header : undefined;
   res.writeHead(status, { ...headers, 'Content-Type': 'application/json' });
-  res.end(JSON.stringify(body));
+  res.end(JSON.stringify(errorBodyFor(body, revision ?? named)));
 }
 
 /**
- * Sends a transport-level rejection: status plus an id-less JSON-RPC error.
+ * Sends a transport-level rejection: status plus a -32600 JSON-RPC error,
+ * echoing the request's id when the caller could read it.
  *
  * @example
  * ```ts
  * rejectRequest(res, 415, 'Content-Type must be application/json');
+ * rejectRequest(res, 404, 'Not Found: session not found', { id: 7 });
  * ```
  */
 export function rejectRequest(
   res: ServerResponse,
   status: number,
   message: string,
-  headers?: Record<string, string>,
+  options: ErrorAnswerOptions & { id?: RequestId | undefined } = {},
 ): void {
   // -32600 for every transport rejection: the request, as HTTP delivered it, is not acceptable.
-  sendJsonRpcError(res, status, errorResponse(null, ErrorCode.InvalidRequest, message), headers);
+  const body = errorResponse(options.id ?? null, ErrorCode.InvalidRequest, message);
+  sendJsonRpcError(res, status, body, options);
 }
 
 /**

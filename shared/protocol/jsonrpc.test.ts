@@ -112,6 +112,18 @@ describe('parseJsonRpc', () => {
 });
 
 describe('checkMessage', () => {
+  it('[schema 2025-11-25] reads an error response without an id (optional from 2025-11-25) as one with id null', () => {
+    const error = { code: ErrorCode.ParseError, message: 'Parse error' };
+    expect(checkMessage({ jsonrpc: '2.0', error })).toEqual({
+      ok: true,
+      message: { jsonrpc: '2.0', id: null, error },
+    });
+  });
+
+  it('still rejects a result without an id: only an error may leave it out', () => {
+    expect(checkMessage({ jsonrpc: '2.0', result: {} })).toMatchObject({ ok: false });
+  });
+
   it('rejects a fractional id, which is neither a string nor an integer', () => {
     expect(checkMessage({ jsonrpc: '2.0', id: 1.5, method: 'ping' })).toMatchObject({ ok: false });
   });

@@ -58,7 +58,9 @@ export interface JsonRpcErrorObject {
 
 /**
  * A failed answer. `id` is `null` when the request's id could not be read
- * (a parse error, or a body that is not a request at all).
+ * (a parse error, or a body that is not a request at all). On the wire,
+ * 2025-11-25 and later leave such an `id` out instead (errors.ts decides
+ * which, `checkMessage` reads both as `null`).
  */
 export interface JsonRpcErrorResponse {
   jsonrpc: '2.0';
@@ -282,6 +284,11 @@ export function checkMessage(value: unknown): CheckedMessage {
   }
 
   if (!('id' in value)) {
+    // [schema 2025-11-25+] An error for a request whose id could not be read may leave `id` out;
+    // it is read here as `id: null`, the form of earlier revisions, so both mean the same.
+    if (!('result' in value) && isErrorObject(value.error)) {
+      return { ok: true, message: { ...value, id: null } as unknown as JsonRpcErrorResponse };
+    }
     return reject(null, 'a message needs a method (request, notification) or an id (response)');
   }
   const hasResult = 'result' in value;
