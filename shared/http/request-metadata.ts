@@ -71,6 +71,11 @@ export interface MirroredParameter {
   type: 'string' | 'integer' | 'boolean';
 }
 
+/** Keywords whose values are data, not schemas: an `x-mcp-header` key inside them annotates nothing. */
+const DATA_KEYWORDS = new Set(['const', 'enum', 'default', 'examples']);
+/** Keywords holding a map of name → schema; only `properties` extends the static chain. */
+const SCHEMA_MAPS = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas']);
+
 /**
  * The parameters a tool's input schema marks with `x-mcp-header`.
  * @throws when an annotation breaks the spec's constraints (a client then
@@ -78,30 +83,72 @@ export interface MirroredParameter {
  */
 export function mirroredParameters(inputSchema: JsonObject): MirroredParameter[] {
   const found: MirroredParameter[] = [];
-  const walk = (schema: JsonObject, path: string[]): void => {
-    const properties = isPlainObject(schema.properties) ? schema.properties : {};
-    for (const [key, child] of Object.entries(properties)) {
-      if (!isPlainObject(child)) continue;
-      const header = child['x-mcp-header'];
-      if (header !== undefined) {
-        if (typeof header !== 'string' || !TOKEN.test(header)) {
-          throw new Error(
-            `x-mcp-header of "${[...path, key].join('.')}" is not a header name token`,
-          );
+  // `path` is the chain of `properties` keys that reached `schema`, or `undefined` once the walk
+  // has left that chain (items, anyOf, $defs, …): an annotation there is no parameter.
+  const walk = (schema: JsonObject, path: string[] | undefined): void => {
+    for (const [keyword, value] of Object.entries(schema)) {
+      if (keyword === 'x-mcp-header') {
+        found.push(annotated(schema, value, path, found));
+      } else if (SCHEMA_MAPS.has(keyword) && isPlainObject(value)) {
+        for (const [name, child] of Object.entries(value)) {
+          if (!isPlainObject(child)) continue;
+          walk(child, keyword === 'properties' && path ? [...path, name] : undefined);
         }
-        if (child.type !== 'string' && child.type !== 'integer' && child.type !== 'boolean') {
-          throw new Error(`x-mcp-header may only mark a string, integer or boolean ("${key}")`);
+      } else if (!DATA_KEYWORDS.has(keyword)) {
+        for (const child of Array.isArray(value) ? value : [value]) {
+          if (isPlainObject(child)) walk(child, undefined);
         }
-        if (found.some((other) => other.header.toLowerCase() === header.toLowerCase())) {
-          throw new Error(`x-mcp-header "${header}" is used twice`);
-        }
-        found.push({ header, path: [...path, key], type: child.type });
       }
-      walk(child, [...path, key]);
     }
   };
   walk(inputSchema, []);
   return found;
+}
+
+/** Checks one `x-mcp-header` annotation against the spec's constraints and describes its parameter. */
+function annotated(
+  schema: JsonObject,
+  header: unknown,
+  path: string[] | undefined,
+  found: MirroredParameter[],
+): MirroredParameter {
+  const where = path ? `"${path.join('.')}"` : 'a schema';
+  // [spec 2026-07-28] "reachable via a chain consisting solely of properties keys"; the root is no parameter.
+  if (!path || path.length === 0) {
+    throw new Error(`x-mcp-header on ${where} that is not statically reachable through properties`);
+  }
+  if (typeof header !== 'string' || !TOKEN.test(header)) {
+    throw new Error(`x-mcp-header of ${where} is not a header name token`);
+  }
+  const { type } = schema;
+  if (type !== 'string' && type !== 'integer' && type !== 'boolean') {
+    throw new Error(`x-mcp-header may only mark a string, integer or boolean (${where})`);
+  }
+  if (type === 'integer' && admitsUnsafeInteger(schema)) {
+    throw new Error(`x-mcp-header integer ${where} admits values beyond the safe integer range`);
+  }
+  if (found.some((other) => other.header.toLowerCase() === header.toLowerCase())) {
+    throw new Error(`x-mcp-header "${header}" is used twice`);
+  }
+  return { header, path, type };
+}
+
+/**
+ * Whether an integer schema names a value outside ±(2^53−1), the range a
+ * header integer must stay in. A schema without bounds is allowed (the spec's
+ * and the suite's own examples have none); one that declares an unsafe
+ * bound, `const` or `enum` value promises values no header can carry exactly.
+ */
+function admitsUnsafeInteger(schema: JsonObject): boolean {
+  const { minimum, maximum, exclusiveMinimum, exclusiveMaximum } = schema;
+  const named = [schema.const, ...(Array.isArray(schema.enum) ? schema.enum : [])];
+  return (
+    (typeof minimum === 'number' && minimum < Number.MIN_SAFE_INTEGER) ||
+    (typeof maximum === 'number' && maximum > Number.MAX_SAFE_INTEGER) ||
+    (typeof exclusiveMinimum === 'number' && exclusiveMinimum < Number.MIN_SAFE_INTEGER - 1) ||
+    (typeof exclusiveMaximum === 'number' && exclusiveMaximum > Number.MAX_SAFE_INTEGER + 1) ||
+    named.some((value) => typeof value === 'number' && !Number.isSafeInteger(value))
+  );
 }
 
 /** The headers a client sends with a 2026-07-28 request: `Mcp-Method`, `Mcp-Name`, `Mcp-Param-*`. */
