@@ -74,7 +74,13 @@ export interface MirroredParameter {
 /** Keywords whose values are data, not schemas: an `x-mcp-header` key inside them annotates nothing. */
 const DATA_KEYWORDS = new Set(['const', 'enum', 'default', 'examples']);
 /** Keywords holding a map of name → schema; only `properties` extends the static chain. */
-const SCHEMA_MAPS = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas']);
+const SCHEMA_MAPS = new Set([
+  'properties',
+  'patternProperties',
+  '$defs',
+  'definitions',
+  'dependentSchemas',
+]);
 
 /**
  * The parameters a tool's input schema marks with `x-mcp-header`.
@@ -141,7 +147,10 @@ function annotated(
  */
 function admitsUnsafeInteger(schema: JsonObject): boolean {
   const { minimum, maximum, exclusiveMinimum, exclusiveMaximum } = schema;
-  const named = [schema.const, ...(Array.isArray(schema.enum) ? schema.enum : [])];
+  const named: unknown[] = [
+    schema.const,
+    ...(Array.isArray(schema.enum) ? (schema.enum as unknown[]) : []),
+  ];
   return (
     (typeof minimum === 'number' && minimum < Number.MIN_SAFE_INTEGER) ||
     (typeof maximum === 'number' && maximum > Number.MAX_SAFE_INTEGER) ||
@@ -195,7 +204,8 @@ export function headerMismatch(
   if (request.method !== 'tools/call' || !tool) return undefined;
   const args = isPlainObject(request.params?.arguments) ? request.params.arguments : {};
   for (const parameter of mirroredParameters(tool.inputSchema)) {
-    const value = headerText(valueAt(args, parameter.path));
+    const argument = valueAt(args, parameter.path);
+    const value = headerText(argument);
     const raw = header(`${PARAM_HEADER_PREFIX}${parameter.header.toLowerCase()}`);
     if (value === undefined) {
       if (raw !== undefined)
@@ -206,12 +216,30 @@ export function headerMismatch(
       return `Mcp-Param-${parameter.header} header is required: the argument is set`;
     const decoded = decodeHeaderValue(raw);
     if (decoded === undefined) return `Mcp-Param-${parameter.header} header is malformed`;
-    // Integers compare as numbers ("42.0" matches 42), as the spec suggests.
     const matches =
-      parameter.type === 'integer' ? Number(decoded) === Number(value) : decoded === value;
+      parameter.type === 'integer' && typeof argument === 'number'
+        ? sameInteger(decoded, argument)
+        : decoded === value;
     if (!matches) return `Mcp-Param-${parameter.header} header does not match the argument`;
   }
   return undefined;
+}
+
+/** A decimal integer, optionally with a fraction of zeros: `42`, `-7`, `42.0`. */
+const DECIMAL_INTEGER = /^(-?(?:0|[1-9][0-9]*))(?:\.0+)?$/;
+
+/**
+ * Whether an integer header names exactly the body's integer. [spec 2026-07-28]
+ * "servers SHOULD compare the header value and the body value numerically
+ * (e.g., 42.0 and 42 are considered equal)", and a client writes integers "in
+ * decimal". So the header must be a decimal integer (a fraction of zeros
+ * allowed) with the same value, compared exactly, as big integers, never
+ * through `Number()`, which reads `""` and `" 0"` as 0, `"0x10"` as 16, and
+ * rounds past 2^53. The body value must be a safe integer, as the spec asks.
+ */
+function sameInteger(header: string, value: number): boolean {
+  const digits = DECIMAL_INTEGER.exec(header)?.[1];
+  return digits !== undefined && Number.isSafeInteger(value) && BigInt(digits) === BigInt(value);
 }
 
 /** What `Mcp-Name` mirrors: the tool or prompt name, or the resource URI. */
