@@ -8,7 +8,9 @@
  * each stream and, when the connection drops (or the server closes it to make
  * it poll), waits `retry` and comes back for exactly what it missed; it
  * carries `Mcp-Session-Id` in the handshake era and the request metadata
- * headers in 2026-07-28; and it ends its session with DELETE when done.
+ * headers in 2026-07-28 (listing tools again and retrying once when the server
+ * answers -32020: its tool definitions were stale); and it ends its session
+ * with DELETE when done.
  * Implements: the client side of Streamable HTTP, revisions 2025-03-26 to 2026-07-28.
  * Read next: client.ts, which decides what to do when a session or a stream is lost.
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#streamable-http
@@ -19,9 +21,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createParser } from 'eventsource-parser';
 import {
   checkMessage,
+  ErrorCode,
   isPlainObject,
   isRequest,
+  type JsonObject,
   type JsonRpcMessage,
+  type JsonRpcRequest,
   type RequestId,
 } from '../shared/protocol/jsonrpc.ts';
 import type { ClientTransport, SendOptions } from '../shared/protocol/mcp-client.ts';
@@ -98,6 +103,9 @@ export class StreamableHttpClientTransport implements ClientTransport {
   readonly #tools = new Map<string, ToolDefinition>();
   /** Ids of `tools/list` requests in flight, whose answers are read for those tools. */
   readonly #toolListRequests = new Set<RequestId>();
+  /** The transport's own `tools/list` requests (after a -32020), and their results once answered. */
+  readonly #refreshes = new Map<RequestId, JsonObject | undefined>();
+  #refreshCount = 0;
 
   /** @param options.fetch the fetch to use (tests pass one that counts or closes connections). */
   constructor(url: string, observer: StreamObserver = {}, options: { fetch?: typeof fetch } = {}) {
@@ -127,6 +135,11 @@ export class StreamableHttpClientTransport implements ClientTransport {
    * that request alone.
    */
   async send(message: JsonRpcMessage, options: SendOptions): Promise<void> {
+    await this.#send(message, options, true);
+  }
+
+  /** {@link send}, allowed (`mayRetry`) or not to list tools again and retry after a -32020. */
+  async #send(message: JsonRpcMessage, options: SendOptions, mayRetry: boolean): Promise<void> {
     const isInitialize = 'method' in message && message.method === 'initialize';
     if (isInitialize) this.#sessionId = undefined;
     // Remembered for the DELETE, which no request's options accompany.
@@ -160,6 +173,19 @@ export class StreamableHttpClientTransport implements ClientTransport {
       throw new Error(`HTTP ${response.status} from ${this.#url.href}: ${text.slice(0, 200)}`);
     }
     const body = JSON.parse(text) as unknown;
+    if (
+      mayRetry &&
+      isRequest(message) &&
+      message.method === 'tools/call' &&
+      isHeaderMismatch(body)
+    ) {
+      // [spec 2026-07-28] After a HeaderMismatch "the client SHOULD call tools/list to check for
+      // changes to the tool's inputSchema, then retry the original request". Once. The same id
+      // is free again: the server refused the first attempt before running anything.
+      await this.#refreshTools(message, options);
+      await this.#send(message, options, false);
+      return;
+    }
     for (const value of Array.isArray(body) ? body : [body]) this.#deliver(value, response.status);
   }
 
@@ -259,6 +285,34 @@ export class StreamableHttpClientTransport implements ClientTransport {
     return response;
   }
 
+  /**
+   * Lists tools again, page after page, until the page that holds the tool
+   * `call` names: its new definition replaces the stale one. The requests
+   * carry the call's own `_meta` (version, client info, capabilities) and
+   * ids of their own, and their answers stay here: the client core never
+   * asked for them.
+   */
+  async #refreshTools(call: JsonRpcRequest, options: SendOptions): Promise<void> {
+    const { _meta: meta } = call.params ?? {};
+    const params: JsonObject = isPlainObject(meta) ? { _meta: meta } : {};
+    for (;;) {
+      const id = `tools-list-refresh-${++this.#refreshCount}`;
+      this.#refreshes.set(id, undefined);
+      let page: JsonObject | undefined;
+      try {
+        await this.#send({ jsonrpc: '2.0', id, method: 'tools/list', params }, options, false);
+        page = this.#refreshes.get(id);
+      } finally {
+        this.#refreshes.delete(id);
+      }
+      const listed = Array.isArray(page?.tools) ? page.tools : [];
+      const cursor = page?.nextCursor;
+      if (listed.some((tool) => isPlainObject(tool) && tool.name === call.params?.name)) return;
+      if (typeof cursor !== 'string') return;
+      params.cursor = cursor;
+    }
+  }
+
   #deliver(value: unknown, status: number): JsonRpcMessage {
     const checked = checkMessage(value);
     if (!checked.ok) throw new Error(`HTTP ${status}: not a JSON-RPC message`);
@@ -269,7 +323,11 @@ export class StreamableHttpClientTransport implements ClientTransport {
     const answersToolList =
       !('method' in message) && message.id !== null && this.#toolListRequests.delete(message.id);
     if (answersToolList && 'result' in message) this.#learnTools(message.result);
-    this.onmessage?.(message);
+    if (!('method' in message) && message.id !== null && this.#refreshes.has(message.id)) {
+      this.#refreshes.set(message.id, 'result' in message ? message.result : undefined);
+    } else {
+      this.onmessage?.(message);
+    }
     return message;
   }
 
@@ -289,6 +347,7 @@ export class StreamableHttpClientTransport implements ClientTransport {
         console.warn(
           `Ignoring tool ${tool.name}: ${error instanceof Error ? error.message : String(error)}`,
         );
+        this.#tools.delete(tool.name);
         return false;
       }
       this.#tools.set(tool.name, tool as unknown as ToolDefinition);
@@ -359,4 +418,11 @@ async function consumeEvents(
   } finally {
     await reader.cancel().catch(() => {});
   }
+}
+
+/** Whether an answer is a HeaderMismatch (-32020) error. */
+function isHeaderMismatch(body: unknown): boolean {
+  return (
+    isPlainObject(body) && isPlainObject(body.error) && body.error.code === ErrorCode.HeaderMismatch
+  );
 }

@@ -149,10 +149,24 @@ export const UNSCORED_SERVER_SCENARIOS: Readonly<Record<Revision, readonly strin
   ],
 };
 
-/** Client scenarios, each run with this stage's client (client-adapter.ts). */
+/**
+ * Client scenarios, each run with this stage's client (client-adapter.ts):
+ * every one a revision requires or reports, except authorization (the course
+ * has none) and the two that need a client answering `elicitation/create`
+ * (`elicitation-sep1034-client-defaults`, `sep-2322-client-request-state`):
+ * the course's client declares no elicitation capability.
+ */
 export const CLIENT_SCENARIOS: Readonly<Record<Revision, readonly string[]>> = {
-  '2025-11-25': ['initialize', 'tools_call', 'sse-retry'],
-  '2026-07-28': ['tools_call', 'request-metadata'],
+  '2025-11-25': ['initialize', 'tools_call', 'sse-retry', 'json-schema-2020-12-preservation'],
+  '2026-07-28': [
+    'tools_call',
+    'request-metadata',
+    'http-standard-headers',
+    'http-custom-headers',
+    'http-invalid-tool-headers',
+    'json-schema-ref-no-deref',
+    'json-schema-2020-12-preservation',
+  ],
 };
 
 /** One named step of the plan. */

@@ -5,6 +5,7 @@ import type { JsonObject } from '../protocol/jsonrpc.ts';
 import {
   decodeHeaderValue,
   encodeHeaderValue,
+  headerMismatch,
   mirroredParameters,
   requestHeaders,
 } from './request-metadata.ts';
@@ -66,6 +67,121 @@ describe('x-mcp-header', () => {
       expect(() => mirroredParameters(schema(properties))).toThrow();
     },
   );
+
+  // [spec 2026-07-28] "The chain MUST NOT pass through items (or any other array keyword),
+  // composition keywords (oneOf, anyOf, allOf, not), conditional keywords (if/then/else), or $ref."
+  const marked = { type: 'string', 'x-mcp-header': 'Region' };
+  it.each([
+    ['under items', { list: { type: 'array', items: marked } }],
+    ['under prefixItems', { pair: { type: 'array', prefixItems: [marked] } }],
+    ['under anyOf', { region: { anyOf: [marked, { type: 'null' }] } }],
+    ['under oneOf', { region: { oneOf: [marked] } }],
+    ['under allOf', { region: { allOf: [marked] } }],
+    ['under not', { region: { not: marked } }],
+    ['under if/then/else', { region: { if: { type: 'string' }, then: marked } }],
+    ['under additionalProperties', { tags: { type: 'object', additionalProperties: marked } }],
+  ])(
+    'refuses an annotation %s: only a chain of properties keys reaches a header (2026-07-28) (spec: r2026-x-mcp-header-statically-reachable, r2026-x-mcp-header-no-array-composition-ref)',
+    (_case, properties) => {
+      expect(() => mirroredParameters(schema(properties))).toThrow(/statically reachable/);
+    },
+  );
+
+  it('refuses an annotation in a $ref target: $defs is not reached through properties (2026-07-28) (spec: r2026-x-mcp-header-no-array-composition-ref)', () => {
+    expect(() =>
+      mirroredParameters({
+        type: 'object',
+        $defs: { region: marked },
+        properties: { region: { $ref: '#/$defs/region' } },
+      }),
+    ).toThrow(/statically reachable/);
+  });
+
+  it('refuses an annotation on the schema root, which is no parameter (2026-07-28)', () => {
+    expect(() => mirroredParameters({ ...schema({}), 'x-mcp-header': 'All' })).toThrow();
+  });
+
+  it('does not mistake a parameter named x-mcp-header, or a default value, for an annotation', () => {
+    expect(
+      mirroredParameters(
+        schema({
+          'x-mcp-header': { type: 'string' },
+          config: { type: 'object', default: { 'x-mcp-header': 'Not-A-Header' } },
+        }),
+      ),
+    ).toEqual([]);
+  });
+
+  // [spec 2026-07-28] "Integer values MUST be within the safe range for JavaScript (−2^53+1 to 2^53−1)"
+  it.each([
+    ['a maximum beyond 2^53−1', { maximum: 2 ** 60 }],
+    ['a minimum below −2^53+1', { minimum: -(2 ** 53) }],
+    ['an exclusiveMaximum beyond 2^53', { exclusiveMaximum: 2 ** 54 }],
+    ['an enum value beyond 2^53−1', { enum: [1, 2 ** 53] }],
+    ['a const beyond 2^53−1', { const: 2 ** 53 }],
+  ])(
+    'refuses an integer parameter whose schema admits %s: header integers stay safe (2026-07-28) (spec: r2026-x-mcp-header-safe-integer)',
+    (_case, bounds) => {
+      const properties = { n: { type: 'integer', 'x-mcp-header': 'N', ...bounds } };
+      expect(() => mirroredParameters(schema(properties))).toThrow(/safe/);
+    },
+  );
+
+  it('accepts an integer parameter bounded inside the safe range, or not bounded at all', () => {
+    const properties = {
+      n: { type: 'integer', 'x-mcp-header': 'N', minimum: -(2 ** 53 - 1), maximum: 2 ** 53 - 1 },
+      m: { type: 'integer', 'x-mcp-header': 'M' },
+    };
+    expect(mirroredParameters(schema(properties)).map((p) => p.header)).toEqual(['N', 'M']);
+  });
+});
+
+describe('headerMismatch for an integer parameter', () => {
+  const tool = {
+    name: 'page',
+    description: '',
+    inputSchema: {
+      type: 'object' as const,
+      properties: { n: { type: 'integer', 'x-mcp-header': 'N' } },
+    },
+  };
+  const call = (n: number) => ({
+    jsonrpc: '2.0' as const,
+    id: 1,
+    method: 'tools/call',
+    params: { name: 'page', arguments: { n } },
+  });
+  const check = (n: number, raw: string) =>
+    headerMismatch(
+      call(n),
+      tool,
+      (name) => ({ 'mcp-method': 'tools/call', 'mcp-name': 'page', 'mcp-param-n': raw })[name],
+    );
+
+  // [spec 2026-07-28] Server Validation: integers compare numerically ("42.0 and 42 are considered equal").
+  it.each([
+    [0, '0'],
+    [42, '42'],
+    [42, '42.0'],
+    [-7, '-7'],
+    [2 ** 53 - 1, '9007199254740991'],
+  ])('accepts %j with the header %j (2026-07-28)', (n, raw) => {
+    expect(check(n, raw)).toBeUndefined();
+  });
+
+  // [spec 2026-07-28] "Servers MUST reject requests where the values specified in the headers do not match".
+  it.each([
+    [0, ''],
+    [0, '0x0'],
+    [0, encodeHeaderValue(' 0')],
+    [0, '0e0'],
+    [0, '+0'],
+    [42, '42.5'],
+    [42, '43'],
+    [2 ** 53 - 1, '9007199254740992'],
+  ])('refuses %j with the header %j (2026-07-28)', (n, raw) => {
+    expect(check(n, raw)).toMatch(/Mcp-Param-N/);
+  });
 });
 
 describe('requestHeaders', () => {

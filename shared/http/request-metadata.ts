@@ -71,6 +71,17 @@ export interface MirroredParameter {
   type: 'string' | 'integer' | 'boolean';
 }
 
+/** Keywords whose values are data, not schemas: an `x-mcp-header` key inside them annotates nothing. */
+const DATA_KEYWORDS = new Set(['const', 'enum', 'default', 'examples']);
+/** Keywords holding a map of name → schema; only `properties` extends the static chain. */
+const SCHEMA_MAPS = new Set([
+  'properties',
+  'patternProperties',
+  '$defs',
+  'definitions',
+  'dependentSchemas',
+]);
+
 /**
  * The parameters a tool's input schema marks with `x-mcp-header`.
  * @throws when an annotation breaks the spec's constraints (a client then
@@ -78,30 +89,75 @@ export interface MirroredParameter {
  */
 export function mirroredParameters(inputSchema: JsonObject): MirroredParameter[] {
   const found: MirroredParameter[] = [];
-  const walk = (schema: JsonObject, path: string[]): void => {
-    const properties = isPlainObject(schema.properties) ? schema.properties : {};
-    for (const [key, child] of Object.entries(properties)) {
-      if (!isPlainObject(child)) continue;
-      const header = child['x-mcp-header'];
-      if (header !== undefined) {
-        if (typeof header !== 'string' || !TOKEN.test(header)) {
-          throw new Error(
-            `x-mcp-header of "${[...path, key].join('.')}" is not a header name token`,
-          );
+  // `path` is the chain of `properties` keys that reached `schema`, or `undefined` once the walk
+  // has left that chain (items, anyOf, $defs, …): an annotation there is no parameter.
+  const walk = (schema: JsonObject, path: string[] | undefined): void => {
+    for (const [keyword, value] of Object.entries(schema)) {
+      if (keyword === 'x-mcp-header') {
+        found.push(annotated(schema, value, path, found));
+      } else if (SCHEMA_MAPS.has(keyword) && isPlainObject(value)) {
+        for (const [name, child] of Object.entries(value)) {
+          if (!isPlainObject(child)) continue;
+          walk(child, keyword === 'properties' && path ? [...path, name] : undefined);
         }
-        if (child.type !== 'string' && child.type !== 'integer' && child.type !== 'boolean') {
-          throw new Error(`x-mcp-header may only mark a string, integer or boolean ("${key}")`);
+      } else if (!DATA_KEYWORDS.has(keyword)) {
+        for (const child of Array.isArray(value) ? value : [value]) {
+          if (isPlainObject(child)) walk(child, undefined);
         }
-        if (found.some((other) => other.header.toLowerCase() === header.toLowerCase())) {
-          throw new Error(`x-mcp-header "${header}" is used twice`);
-        }
-        found.push({ header, path: [...path, key], type: child.type });
       }
-      walk(child, [...path, key]);
     }
   };
   walk(inputSchema, []);
   return found;
+}
+
+/** Checks one `x-mcp-header` annotation against the spec's constraints and describes its parameter. */
+function annotated(
+  schema: JsonObject,
+  header: unknown,
+  path: string[] | undefined,
+  found: MirroredParameter[],
+): MirroredParameter {
+  const where = path ? `"${path.join('.')}"` : 'a schema';
+  // [spec 2026-07-28] "reachable via a chain consisting solely of properties keys"; the root is no parameter.
+  if (!path || path.length === 0) {
+    throw new Error(`x-mcp-header on ${where} that is not statically reachable through properties`);
+  }
+  if (typeof header !== 'string' || !TOKEN.test(header)) {
+    throw new Error(`x-mcp-header of ${where} is not a header name token`);
+  }
+  const { type } = schema;
+  if (type !== 'string' && type !== 'integer' && type !== 'boolean') {
+    throw new Error(`x-mcp-header may only mark a string, integer or boolean (${where})`);
+  }
+  if (type === 'integer' && admitsUnsafeInteger(schema)) {
+    throw new Error(`x-mcp-header integer ${where} admits values beyond the safe integer range`);
+  }
+  if (found.some((other) => other.header.toLowerCase() === header.toLowerCase())) {
+    throw new Error(`x-mcp-header "${header}" is used twice`);
+  }
+  return { header, path, type };
+}
+
+/**
+ * Whether an integer schema names a value outside ±(2^53−1), the range a
+ * header integer must stay in. A schema without bounds is allowed (the spec's
+ * and the suite's own examples have none); one that declares an unsafe
+ * bound, `const` or `enum` value promises values no header can carry exactly.
+ */
+function admitsUnsafeInteger(schema: JsonObject): boolean {
+  const { minimum, maximum, exclusiveMinimum, exclusiveMaximum } = schema;
+  const named: unknown[] = [
+    schema.const,
+    ...(Array.isArray(schema.enum) ? (schema.enum as unknown[]) : []),
+  ];
+  return (
+    (typeof minimum === 'number' && minimum < Number.MIN_SAFE_INTEGER) ||
+    (typeof maximum === 'number' && maximum > Number.MAX_SAFE_INTEGER) ||
+    (typeof exclusiveMinimum === 'number' && exclusiveMinimum < Number.MIN_SAFE_INTEGER - 1) ||
+    (typeof exclusiveMaximum === 'number' && exclusiveMaximum > Number.MAX_SAFE_INTEGER + 1) ||
+    named.some((value) => typeof value === 'number' && !Number.isSafeInteger(value))
+  );
 }
 
 /** The headers a client sends with a 2026-07-28 request: `Mcp-Method`, `Mcp-Name`, `Mcp-Param-*`. */
@@ -148,7 +204,8 @@ export function headerMismatch(
   if (request.method !== 'tools/call' || !tool) return undefined;
   const args = isPlainObject(request.params?.arguments) ? request.params.arguments : {};
   for (const parameter of mirroredParameters(tool.inputSchema)) {
-    const value = headerText(valueAt(args, parameter.path));
+    const argument = valueAt(args, parameter.path);
+    const value = headerText(argument);
     const raw = header(`${PARAM_HEADER_PREFIX}${parameter.header.toLowerCase()}`);
     if (value === undefined) {
       if (raw !== undefined)
@@ -159,12 +216,30 @@ export function headerMismatch(
       return `Mcp-Param-${parameter.header} header is required: the argument is set`;
     const decoded = decodeHeaderValue(raw);
     if (decoded === undefined) return `Mcp-Param-${parameter.header} header is malformed`;
-    // Integers compare as numbers ("42.0" matches 42), as the spec suggests.
     const matches =
-      parameter.type === 'integer' ? Number(decoded) === Number(value) : decoded === value;
+      parameter.type === 'integer' && typeof argument === 'number'
+        ? sameInteger(decoded, argument)
+        : decoded === value;
     if (!matches) return `Mcp-Param-${parameter.header} header does not match the argument`;
   }
   return undefined;
+}
+
+/** A decimal integer, optionally with a fraction of zeros: `42`, `-7`, `42.0`. */
+const DECIMAL_INTEGER = /^(-?(?:0|[1-9][0-9]*))(?:\.0+)?$/;
+
+/**
+ * Whether an integer header names exactly the body's integer. [spec 2026-07-28]
+ * "servers SHOULD compare the header value and the body value numerically
+ * (e.g., 42.0 and 42 are considered equal)", and a client writes integers "in
+ * decimal". So the header must be a decimal integer (a fraction of zeros
+ * allowed) with the same value, compared exactly, as big integers, never
+ * through `Number()`, which reads `""` and `" 0"` as 0, `"0x10"` as 16, and
+ * rounds past 2^53. The body value must be a safe integer, as the spec asks.
+ */
+function sameInteger(header: string, value: number): boolean {
+  const digits = DECIMAL_INTEGER.exec(header)?.[1];
+  return digits !== undefined && Number.isSafeInteger(value) && BigInt(digits) === BigInt(value);
 }
 
 /** What `Mcp-Name` mirrors: the tool or prompt name, or the resource URI. */
