@@ -28,8 +28,17 @@ import {
   type RequestId,
 } from '../shared/protocol/jsonrpc.ts';
 import { requestMeta, type McpServer } from '../shared/protocol/mcp-server.ts';
-import { DEFAULT_HTTP_VERSION, type HandshakeVersion } from '../shared/protocol/versions.ts';
-import { acceptList, checkBatch, type AcceptedPost } from '../shared/http/post-rules.ts';
+import {
+  DEFAULT_HTTP_VERSION,
+  isPerRequestVersion,
+  type HandshakeVersion,
+} from '../shared/protocol/versions.ts';
+import {
+  acceptList,
+  checkBatch,
+  checkVersionHeader,
+  type AcceptedPost,
+} from '../shared/http/post-rules.ts';
 import type { EventStore } from './event-store.ts';
 import type { Session, SessionStore } from './sessions.ts';
 import { abortWhenClosed, cancellationOf } from '../shared/protocol/cancellation.ts';
@@ -154,22 +163,34 @@ async function resolveHandshake(
     session = await findSession(req, res, context.sessions, id);
     if (!session) return undefined;
   }
-  const negotiated = session?.handshake.protocolVersion;
-  if (header !== undefined && negotiated !== undefined && header !== negotiated) {
-    // A version the server speaks, but not the one this session agreed on in initialize.
-    rejectRequest(
-      res,
-      400,
-      `Bad Request: MCP-Protocol-Version is ${header}, the session negotiated ${negotiated}`,
-      { id },
-    );
-    return undefined;
-  }
+  if (session && !agreesWithSession(res, header, session, id)) return undefined;
   // [spec 2025-06-18+] No header and no session to ask: assume 2025-03-26.
   return {
     state: session?.handshake ?? new HandshakeState(header ?? DEFAULT_HTTP_VERSION),
     session,
   };
+}
+
+/**
+ * True when the version header, if any, names the version the session agreed
+ * on in `initialize`; otherwise answers 400 (the course's rule: the spec's
+ * MUST covers only invalid or unsupported values) and returns false.
+ */
+function agreesWithSession(
+  res: Response,
+  header: string | undefined,
+  session: Session,
+  id?: RequestId,
+): boolean {
+  const negotiated = session.handshake.protocolVersion;
+  if (header === undefined || header === negotiated) return true;
+  rejectRequest(
+    res,
+    400,
+    `Bad Request: MCP-Protocol-Version is ${header}, the session negotiated ${negotiated}`,
+    { id, revision: negotiated },
+  );
+  return false;
 }
 
 /**
@@ -400,21 +421,40 @@ export async function handleGet(
 }
 
 /**
- * The session a GET or DELETE names: 405 when it names none (or the server
- * keeps none: sessionless mode, revision 2026-07-28), then 400 or 404 as for a POST.
+ * The session a GET or DELETE names, checked as a POST's is: its version
+ * header (400), the session (400 without one, 404 when unknown), and the
+ * header against the session's version. 405 where there is nothing to ask
+ * for: a server that keeps no sessions (sessionless mode, revision
+ * 2026-07-28), or a GET that names no session, which has no stream to open.
  */
 async function requireNamedSession(
   req: Request,
   res: Response,
   context: HandshakeEraContext,
 ): Promise<Session | undefined> {
-  if (!context.sessions || !req.get('mcp-session-id')) {
+  const version = checkVersionHeader(req);
+  if (!version.ok) {
+    // [spec 2025-06-18+] The version rule holds for every request, not only for a POST.
+    sendJsonRpcError(res, version.status, version.error);
+    return undefined;
+  }
+  // 405 where there is nothing to ask for: no sessions at all, a 2026-07-28 request (that revision
+  // has neither GET nor DELETE), or a GET naming no session (no stream to open). A handshake-era
+  // DELETE without Mcp-Session-Id gets findSession's 400: the server requires one.
+  const named = req.get('mcp-session-id') !== undefined;
+  if (
+    !context.sessions ||
+    isPerRequestVersion(version.header) ||
+    (req.method === 'GET' && !named)
+  ) {
     rejectRequest(res, 405, `Method not allowed: ${req.method} needs a handshake-era session`, {
       headers: { Allow: 'POST' },
     });
     return undefined;
   }
-  return findSession(req, res, context.sessions);
+  const session = await findSession(req, res, context.sessions);
+  if (!session || !agreesWithSession(res, version.header, session)) return undefined;
+  return session;
 }
 
 // ── DELETE /mcp ───────────────────────────────────────────────────────────────

@@ -349,11 +349,15 @@ describe('no state', () => {
     expect(response.headers.get('mcp-session-id')).toBeNull();
   });
 
-  it('answers GET and DELETE without a handshake-era session with 405 (spec: r2026-only-get-delete-405)', async () => {
+  it('answers a 2026-07-28 GET or DELETE with 405, as a server of that revision alone would (spec: r2026-only-get-delete-405)', async () => {
     for (const method of ['GET', 'DELETE']) {
       const response = await fetch(server.url, {
         method,
-        headers: { Accept: 'text/event-stream', 'Last-Event-ID': 'x/1' },
+        headers: {
+          Accept: 'text/event-stream',
+          'Last-Event-ID': 'x/1',
+          'MCP-Protocol-Version': '2026-07-28',
+        },
       });
       expect(response.status).toBe(405);
     }

@@ -81,7 +81,9 @@ describe('security', () => {
       Origin: 'http://evil.example',
     });
     expect(status).toBe(403);
-    expect(json).toMatchObject({ id: null, error: { code: -32600 } });
+    expect(json).toMatchObject({ error: { code: -32600 } });
+    // [schema 2026-07-28] An error whose request id cannot be read carries no id at all.
+    expect(json).not.toHaveProperty('id');
     expect(demo.stats.searchIssuesStarts).toBe(before);
   });
 
@@ -143,7 +145,9 @@ describe('sending messages', () => {
       headersFor('tools/list'),
     );
     expect(status).toBe(400);
-    expect(json).toMatchObject({ id: null, error: { code: -32600 } });
+    expect(json).toMatchObject({ error: { code: -32600 } });
+    // [schema 2026-07-28] An error whose request id cannot be read carries no id at all.
+    expect(json).not.toHaveProperty('id');
   });
 
   it('answers a request with nothing to stream as one application/json object (spec: r2026-request-json-or-sse)', async () => {

@@ -146,21 +146,11 @@ export function checkPost(req: IncomingPost, tools: ToolLookup): PostOutcome {
   const parsed = parseJsonRpc(bodyText(req), { allowBatch: true });
   if (!parsed.ok) return reject(400, parsed.error);
 
-  const header = req.get('mcp-protocol-version')?.trim();
-  if (header !== undefined && !isSupportedVersion(header)) {
-    // [spec 2025-06-18+] "an invalid or unsupported MCP-Protocol-Version, it MUST respond with 400".
-    const id: RequestId | null =
-      !parsed.batch && isRequest(parsed.message) ? parsed.message.id : null;
-    return reject(
-      400,
-      errorResponse(
-        id,
-        ErrorCode.UnsupportedProtocolVersion,
-        `Unsupported protocol version: ${header}`,
-        { supported: SUPPORTED_VERSIONS, requested: header },
-      ),
-    );
-  }
+  const id: RequestId | null =
+    !parsed.batch && isRequest(parsed.message) ? parsed.message.id : null;
+  const checked = checkVersionHeader(req, id);
+  if (!checked.ok) return checked;
+  const { header } = checked;
   const version = isHandshakeVersion(header) ? header : undefined;
 
   if (parsed.batch) {
@@ -192,6 +182,35 @@ export function checkPost(req: IncomingPost, tools: ToolLookup): PostOutcome {
     return { ok: true, era: 'per-request', batch: false, message };
   }
   return { ok: true, era: 'handshake', version, batch: false, message };
+}
+
+/**
+ * The `MCP-Protocol-Version` rule, for every request a Streamable HTTP
+ * endpoint gets (POST, GET and DELETE alike): an invalid or unsupported value
+ * is refused with 400 and -32022, whose `data` says what the server speaks.
+ * @param id the request's id, echoed in the refusal; `null` where there is none to read.
+ * @returns the version the header names (`undefined` without one), or the refusal.
+ * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#protocol-version-header
+ */
+export function checkVersionHeader(
+  req: Pick<IncomingPost, 'get'>,
+  id: RequestId | null = null,
+): PostRejection | { ok: true; header: ProtocolVersion | undefined } {
+  const header = req.get('mcp-protocol-version')?.trim();
+  if (header === undefined || isSupportedVersion(header)) return { ok: true, header };
+  // [spec 2025-06-18+] "an invalid or unsupported MCP-Protocol-Version, it MUST respond with 400".
+  return reject(
+    400,
+    errorResponse(
+      id,
+      ErrorCode.UnsupportedProtocolVersion,
+      `Unsupported protocol version: ${header}`,
+      {
+        supported: SUPPORTED_VERSIONS,
+        requested: header,
+      },
+    ),
+  );
 }
 
 /**
