@@ -89,7 +89,7 @@ describe('a request answered with JSON that stops before its answer', () => {
   };
 
   it.each(Object.keys(stops) as Array<keyof typeof stops>)(
-    '[spec 2025-11-25] a POST carrying a request MUST be answered with text/event-stream or application/json; stopped by %s, it gets 200 with one of them and no JSON-RPC response',
+    '[spec 2025-11-25] a POST carrying a request MUST be answered with text/event-stream or application/json; stopped by %s, it gets 200 with one of them and no JSON-RPC response (spec: shttp-post-request-json-or-sse)',
     async (stop) => {
       const headers = await openSession();
       const started = waiting.calls.started;
@@ -124,7 +124,7 @@ describe('sessionless mode: a client that disconnects', () => {
   };
 
   it.each(Object.keys(bodies) as Array<keyof typeof bodies>)(
-    'stops %s: deliberately not [spec 2025-11-25] "Disconnection SHOULD NOT be interpreted as the client cancelling its request", since with no session and no event ids nothing could ever deliver its result',
+    'stops %s: deliberately not [spec 2025-11-25] "Disconnection SHOULD NOT be interpreted as the client cancelling its request", since with no session and no event ids nothing could ever deliver its result (spec: shttp-disconnect-not-cancel)',
     async (kind) => {
       const { version, body } = bodies[kind];
       const { started, aborted } = waiting.calls;

@@ -22,7 +22,7 @@ function recordingFetch() {
 }
 
 describe('MCP-Protocol-Version on every request after initialization', () => {
-  it('[spec 2025-06-18] the client MUST send MCP-Protocol-Version on all subsequent requests: DELETE and GET carry the negotiated version', async () => {
+  it('[spec 2025-06-18] the client MUST send MCP-Protocol-Version on all subsequent requests: DELETE and GET carry the negotiated version (spec: shttp-client-version-header, shttp-client-version-negotiated)', async () => {
     const recorder = recordingFetch();
     const transport = new StreamableHttpClientTransport(server.url, {}, { fetch: recorder.fetch });
     const client = new McpClient({

@@ -273,7 +273,7 @@ describe('answers to requests the stage 03 server understands keep the client mo
   });
   afterAll(() => server.close());
 
-  it('an unknown tool, a bad cursor and a missing capability neither send the client to initialize nor come in a 400 without a modern error (2026-07-28 Backward Compatibility)', async () => {
+  it('an unknown tool, a bad cursor and a missing capability neither send the client to initialize nor come in a 400 without a modern error (2026-07-28 Backward Compatibility) (spec: r2026-client-reads-400-body)', async () => {
     const exchanges: Array<{ method: string; status: number; code?: number }> = [];
     const recording: typeof fetch = async (url, init) => {
       const response = await fetch(url, init);

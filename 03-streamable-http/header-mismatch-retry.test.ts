@@ -22,7 +22,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-it('lists tools again after a -32020 and retries the call with the header the new definition asks for ([spec 2026-07-28] "the client SHOULD call tools/list ... then retry")', async () => {
+it('lists tools again after a -32020 and retries the call with the header the new definition asks for ([spec 2026-07-28] "the client SHOULD call tools/list ... then retry") (spec: r2026-client-relists-on-header-mismatch)', async () => {
   const sent: { method: string; param: string | null }[] = [];
   const counting: typeof fetch = (input, init) => {
     const headers = new Headers(init?.headers);

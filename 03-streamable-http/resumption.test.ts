@@ -114,7 +114,7 @@ describe('SSE polling (2025-11-25 only)', () => {
 
   // The poll is due at 120 ms, long before the 500 ms call ends, so a server that polls regardless cuts it.
   it.each(['2025-03-26', '2025-06-18'] as const)(
-    '[spec %s] the server SHOULD NOT close the SSE stream before sending the response: a polling server does not cut a call of this revision, which completes with no resume',
+    '[spec %s] the server SHOULD NOT close the SSE stream before sending the response: a polling server does not cut a call of this revision, which completes with no resume (spec: shttp-post-sse-no-close-before-response)',
     async (protocolVersion) => {
       const run = await runStreamableHttpClient({
         url: polling.url,

@@ -218,7 +218,7 @@ describe('errors and their statuses', () => {
     },
   );
 
-  it('answers _meta naming a handshake-era version with a -32022 whose supported list works when retried (2026-07-28 Versioning: retry with a version from supported)', async () => {
+  it('answers _meta naming a handshake-era version with a -32022 whose supported list works when retried (2026-07-28 Versioning: retry with a version from supported) (spec: r2026-unsupported-version-400)', async () => {
     const legacy = { ...META, [MetaKey.protocolVersion]: '2025-11-25' };
     const refused = await postJson(request(13, 'tools/list', {}, legacy), {
       ...headersFor('tools/list'),

@@ -155,6 +155,18 @@ describe('the rules', () => {
     expect(problems).toEqual([]);
   });
 
+  it('departs on purpose only from a SHOULD or SHOULD NOT, with a reason and a test that pins the departure', () => {
+    const tested = new Set(tests.flatMap(({ ids }) => ids));
+    const problems = ALL_RULES.filter((rule) => rule.deviates !== undefined).flatMap((rule) => [
+      ...(rule.level === 'MUST' || rule.level === 'MUST NOT'
+        ? [`${rule.id}: a ${rule.level} is never departed from`]
+        : []),
+      ...((rule.deviates ?? '').trim() === '' ? [`${rule.id}: a departure without a reason`] : []),
+      ...(tested.has(rule.id) ? [] : [`${rule.id}: no test pins the departure`]),
+    ]);
+    expect(problems).toEqual([]);
+  });
+
   it('every rule says in a few words what it asks, and a reason given is not empty', () => {
     const problems = ALL_RULES.flatMap((rule) => [
       ...(rule.rule.trim() === '' ? [`${rule.id}: no rule text`] : []),

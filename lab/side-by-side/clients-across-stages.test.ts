@@ -25,7 +25,7 @@ describe('clients across stages in revision 2026-07-28', () => {
   });
   afterAll(() => Promise.all([stage01.close(), stage03.close()]));
 
-  it('the stage 01 client speaks 2026-07-28 to the stage 03 server, reading the call answered on an SSE stream (Streamable HTTP 2026-07-28: the client MUST support both application/json and text/event-stream)', async () => {
+  it('the stage 01 client speaks 2026-07-28 to the stage 03 server, reading the call answered on an SSE stream (Streamable HTTP 2026-07-28: the client MUST support both application/json and text/event-stream) (spec: r2026-client-reads-json-and-sse)', async () => {
     const run = await runPlainHttpClient({
       url: stage03.url,
       protocolVersion: '2026-07-28',

@@ -36,4 +36,9 @@ export interface SpecRule {
   rule: string;
   /** Why no test proves it: what the course does not build, or why it cannot be observed. */
   notImplemented?: string;
+  /**
+   * Where the course departs from a SHOULD or SHOULD NOT on purpose, and why
+   * (a MUST is never departed from). The tests that pin the departure name the rule too.
+   */
+  deviates?: string;
 }

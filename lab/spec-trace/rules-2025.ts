@@ -217,10 +217,6 @@ export const RULES: readonly SpecRule[] = [
     level: 'SHOULD NOT',
     party: 'server',
     rule: 'Do not close a POST stream before its response, unless the session expires.',
-    notImplemented:
-      'Kept when no SSE polling is configured: the stream stays open until the response. With ' +
-      'pollAfterMs the server closes the connection of any session, older revisions included; a ' +
-      'test that catches it needs a tool slower than a timer, which the course does not write.',
   },
   {
     id: 'shttp-post-sse-close-after-response',
@@ -237,6 +233,11 @@ export const RULES: readonly SpecRule[] = [
     level: 'SHOULD NOT',
     party: 'server',
     rule: 'A dropped connection is not taken as the client cancelling its request.',
+    deviates:
+      'With a session, a dropped connection never stops the tool (its answer waits for a resume). ' +
+      'In sessionless mode, and on stage 01, it does: no session and no event id means nothing ' +
+      'could ever deliver the answer, so the resume this rule protects cannot happen, and work ' +
+      'nobody can receive only costs the server.',
   },
   {
     id: 'shttp-client-cancel-explicitly',

@@ -484,8 +484,6 @@ export const RULES: readonly SpecRule[] = [
     level: 'SHOULD',
     party: 'client',
     rule: 'On a HeaderMismatch about Mcp-Param headers, re-read tools/list and retry with the right headers.',
-    notImplemented:
-      'The stage 03 client takes a -32020 as proof of a modern server and reports it; it does not re-list and retry (its demo server’s tools never change).',
   },
 
   // Server Behavior for Custom Headers.

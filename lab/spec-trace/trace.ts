@@ -214,6 +214,7 @@ function proof(rule: SpecRule, tests: readonly TaggedTest[]): string {
   });
   if (rule.notImplemented !== undefined)
     lines.push(`not implemented: ${cell(rule.notImplemented)}`);
+  if (rule.deviates !== undefined) lines.push(`**departs on purpose:** ${cell(rule.deviates)}`);
   if (lines.length === 0) lines.push(isMust(rule) ? '**none**' : 'no test');
   return lines.join('<br>');
 }

@@ -349,7 +349,7 @@ describe('revision 2026-07-28', () => {
     }
   });
 
-  it('answers an unsupported version with -32022, listing the versions a request can name in _meta and the requested one', async () => {
+  it('answers an unsupported version with -32022, listing the versions a request can name in _meta and the requested one (spec: r2026-unsupported-version-400)', async () => {
     const { handle } = setup();
     const response = await handle(
       modern(3, 'tools/list', {}, { [MetaKey.protocolVersion]: '2099-01-01' }),
@@ -363,7 +363,7 @@ describe('revision 2026-07-28', () => {
     });
   });
 
-  it('answers _meta naming a handshake-era version with a -32022 a client can act on (2026-07-28 Versioning: the client retries with a version from supported): supported lists only per-request versions, the message points to initialize', async () => {
+  it('answers _meta naming a handshake-era version with a -32022 a client can act on (2026-07-28 Versioning: the client retries with a version from supported): supported lists only per-request versions, the message points to initialize (spec: r2026-unsupported-version-400)', async () => {
     const { handle } = setup();
     const response = await handle(
       modern(4, 'tools/list', {}, { [MetaKey.protocolVersion]: '2025-11-25' }),
