@@ -10,7 +10,7 @@
  * no test and no reason, and this names the MUST.
  * @module
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -85,6 +85,27 @@ describe('the scanner', () => {
 });
 
 describe('docs/spec-trace.md', () => {
+  it('has a row, or a revision heading, for every link a chapter or README makes into it', () => {
+    const table = readFileSync(join(ROOT, TABLE_PATH), 'utf8');
+    const anchors = new Set([...table.matchAll(/<a id="([^"]+)"><\/a>/g)].map((match) => match[1]));
+    const pages = [
+      ...readdirSync(join(ROOT, 'docs'))
+        .filter((name) => name.endsWith('.md'))
+        .map((name) => `docs/${name}`),
+      'README.md',
+      '01-plain-http/README.md',
+      '02-http-sse/README.md',
+      '03-streamable-http/README.md',
+    ];
+    const broken = pages.flatMap((page) =>
+      [...readFileSync(join(ROOT, page), 'utf8').matchAll(/spec-trace\.md#([\w-]+)/g)]
+        .map((match) => match[1]!)
+        .filter((anchor) => !anchors.has(anchor) && anchor !== '<revision>-<id>')
+        .map((anchor) => `${page}: #${anchor}`),
+    );
+    expect(broken).toEqual([]);
+  });
+
   it('is exactly what `npm run spec-trace` generates from the rules and the test titles', () => {
     const committed = readFileSync(join(ROOT, TABLE_PATH), 'utf8');
     expect(committed, `${TABLE_PATH} is stale: run npm run spec-trace`).toBe(renderSpecTrace());
