@@ -149,7 +149,7 @@ describe('retention', () => {
       // Right after the answer the events are still there for a client that is about to come back…
       expect(eventStore.size).toBe(1);
       // …and once the retention time is over, nothing of the stream is left.
-      await expect.poll(() => eventStore.size, { timeout: 2_000 }).toBe(0);
+      await expect.poll(() => eventStore.size).toBe(0);
       await client.close();
     } finally {
       await retaining.close();

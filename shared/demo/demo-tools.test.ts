@@ -66,10 +66,12 @@ describe('search_issues', () => {
     const controller = new AbortController();
     const { ctx, progress } = context(controller.signal);
     const run = tools[0].run({ query: 'x', pages: 100, delayMs: 10 }, ctx);
-    while (progress.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    await expect.poll(() => progress.length, { interval: 5 }).toBeGreaterThanOrEqual(2);
+    // Counted at the abort, not assumed: on a busy machine more pages may be done by then.
+    const atAbort = progress.length;
     controller.abort();
     await expect(run).rejects.toThrow();
-    expect(progress.length).toBeLessThanOrEqual(3);
+    expect(progress.length).toBeLessThanOrEqual(atAbort + 1);
     expect(stats).toMatchObject({
       searchIssuesStarts: 1,
       searchIssuesCompleted: 0,
