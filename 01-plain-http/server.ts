@@ -17,6 +17,7 @@
  */
 import express, { type Request, type Response } from 'express';
 import { closeOnSignals, isEntryPoint, portFromEnv } from '../shared/cli.ts';
+import { limitsWith, type Limits } from '../shared/limits.ts';
 import { abortWhenClosed } from '../shared/protocol/cancellation.ts';
 import { serveOnLoopback } from '../shared/http/loopback-server.ts';
 import { createDemoTools } from '../shared/demo/demo-tools.ts';
@@ -40,6 +41,8 @@ export const DEFAULT_PORT = 3001;
 
 /** Options for {@link createPlainHttpServer}. */
 export interface PlainHttpServerOptions extends OriginPolicy, HostPolicy {
+  /** Limits on what a client may make the server hold (see shared/limits.ts); the defaults by default. */
+  limits?: Partial<Limits>;
   /** The tools to serve; the course's demo tools by default. */
   tools?: ReadonlyArray<Tool<never>>;
   /** Called with unexpected errors (bugs), never with bad input. Defaults to `console.error`. */
@@ -79,6 +82,7 @@ export async function createPlainHttpServer(
   });
   // Aborted on close, so tools still running stop instead of holding the process open.
   const shutdown = new AbortController();
+  const limits = limitsWith(options.limits);
 
   const app = express();
   app.disable('x-powered-by');
@@ -88,7 +92,7 @@ export async function createPlainHttpServer(
   // ── Routes: the whole transport on one screen ──
   app.use(rejectForeignHost(options), rejectForeignOrigin(options));
   app.post('/mcp', ...readJsonBody, (req: Request, res: Response) =>
-    handlePost(req, res, mcp, shutdown.signal),
+    handlePost(req, res, mcp, shutdown.signal, limits),
   );
   app.all('/mcp', (_req: Request, res: Response) => {
     // [spec] The server MUST answer GET with text/event-stream or 405; with no stream to offer, 405.
@@ -128,6 +132,7 @@ async function handlePost(
   res: Response,
   mcp: McpServer,
   shutdown: AbortSignal,
+  _limits: Limits,
 ): Promise<void> {
   const post = checkPost(req, mcp);
   if (!post.ok) {

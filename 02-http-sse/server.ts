@@ -17,6 +17,7 @@
  */
 import express, { type Request, type Response } from 'express';
 import { closeOnSignals, isEntryPoint, portFromEnv } from '../shared/cli.ts';
+import { limitsWith, type Limits } from '../shared/limits.ts';
 import { serveOnLoopback } from '../shared/http/loopback-server.ts';
 import { createDemoTools } from '../shared/demo/demo-tools.ts';
 import type { Tool } from '../shared/protocol/tools.ts';
@@ -43,6 +44,8 @@ export const KEEP_ALIVE_MS = 15_000;
 
 /** Options for {@link createHttpSseServer}. */
 export interface HttpSseServerOptions extends OriginPolicy, HostPolicy {
+  /** Limits on what a client may make the server hold (see shared/limits.ts); the defaults by default. */
+  limits?: Partial<Limits>;
   /** The loopback port to listen on; 0 lets the system pick one, as the tests do. */
   port: number;
   /**
@@ -82,6 +85,7 @@ export interface HttpSseServer {
 export async function createHttpSseServer(options: HttpSseServerOptions): Promise<HttpSseServer> {
   const onError = options.onError ?? ((error: unknown) => console.error(error));
   const keepAliveMs = options.keepAliveMs ?? KEEP_ALIVE_MS;
+  const limits = limitsWith(options.limits);
   const mcp = new McpServer({
     serverInfo: { name: 'mcp-transports-course/02-http-sse', version: '1.0.0' },
     tools: options.tools ?? createDemoTools().tools,
@@ -95,7 +99,9 @@ export async function createHttpSseServer(options: HttpSseServerOptions): Promis
 
   // ── Routes: the whole transport on one screen ──
   app.use(rejectForeignHost(options), rejectForeignOrigin(options));
-  app.get('/sse', (req: Request, res: Response) => handleGet(req, res, sessions, keepAliveMs));
+  app.get('/sse', (req: Request, res: Response) =>
+    handleGet(req, res, sessions, keepAliveMs, limits),
+  );
   app.post('/message', requireSession(sessions), ...readJsonBody, (req: Request, res: Response) =>
     handlePost(req, res, mcp, onError),
   );
@@ -143,6 +149,7 @@ function handleGet(
   res: Response,
   sessions: SessionTable,
   keepAliveMs: number,
+  _limits: Limits,
 ): void {
   const session = sessions.open(res, keepAliveMs);
   // Relative to the stream's URL, so it stays right behind a proxy or balancer on another host.

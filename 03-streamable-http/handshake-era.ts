@@ -45,6 +45,7 @@ import { abortWhenClosed, cancellationOf } from '../shared/protocol/cancellation
 import { LiveStream } from './live-stream.ts';
 import { openSseResponse } from '../shared/http/sse.ts';
 import type { StreamOptions } from './stream.ts';
+import type { Limits } from '../shared/limits.ts';
 
 /** What the handshake era needs from the server. */
 export interface HandshakeEraContext {
@@ -58,6 +59,8 @@ export interface HandshakeEraContext {
   shutdown: AbortSignal;
   /** How streams behave (the event store and priming are decided per request). */
   streams: Pick<StreamOptions, 'retryMs' | 'pollAfterMs' | 'keepAliveMs' | 'retentionMs'>;
+  /** What a client may make the server hold (shared/limits.ts). */
+  limits: Limits;
 }
 
 // ── POST /mcp ─────────────────────────────────────────────────────────────────

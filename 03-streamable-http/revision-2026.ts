@@ -17,6 +17,7 @@
  * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/streamable-http
  * @module
  */
+import type { Limits } from '../shared/limits.ts';
 import type { Response } from 'express';
 import { httpStatusFor } from '../shared/http/errors.ts';
 import {
@@ -36,6 +37,8 @@ export interface Revision2026Context {
   shutdown: AbortSignal;
   /** How often a quiet response stream gets an SSE comment, in ms, so proxies keep it open. */
   keepAliveMs: number;
+  /** What a client may make the server hold (shared/limits.ts). */
+  limits: Limits;
 }
 
 /**

@@ -21,6 +21,7 @@ import { setMaxListeners } from 'node:events';
 import { parseArgs } from 'node:util';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { closeOnSignals, isEntryPoint, portFromEnv } from '../shared/cli.ts';
+import { limitsWith, type Limits } from '../shared/limits.ts';
 import { serveOnLoopback } from '../shared/http/loopback-server.ts';
 import { createDemoTools } from '../shared/demo/demo-tools.ts';
 import { rejectRequest, sendJsonRpcError } from '../shared/http/errors.ts';
@@ -64,6 +65,8 @@ export const STREAM_RETENTION_MS = 5 * 60_000;
 
 /** Options for {@link createStreamableHttpServer}. */
 export interface StreamableHttpServerOptions extends OriginPolicy, HostPolicy {
+  /** Limits on what a client may make the server hold (see shared/limits.ts); the defaults by default. */
+  limits?: Partial<Limits>;
   /** Where to listen on 127.0.0.1; 0 picks a free port. */
   port: number;
   /** No sessions: every POST is self-contained, GET and DELETE get 405, streams are not resumable. */
@@ -140,6 +143,7 @@ export async function createStreamableHttpServer(
   setMaxListeners(Infinity, shutdown.signal);
   const { retryMs = RETRY_MS, keepAliveMs = KEEP_ALIVE_MS, pollAfterMs } = options;
   const retentionMs = options.streamRetentionMs ?? STREAM_RETENTION_MS;
+  const limits = limitsWith(options.limits);
   // Where sessions and events live: nowhere (sessionless), the caller's stores, or this process.
   const ownSessions =
     options.sessionless || options.sessionStore
@@ -152,8 +156,9 @@ export async function createStreamableHttpServer(
       eventStore: options.eventStore ?? new InMemoryEventStore(),
       shutdown: shutdown.signal,
       streams: { retryMs, keepAliveMs, pollAfterMs, retentionMs },
+      limits,
     },
-    revision2026: { mcp, shutdown: shutdown.signal, keepAliveMs },
+    revision2026: { mcp, shutdown: shutdown.signal, keepAliveMs, limits },
   };
 
   // POSTs in flight: on close, each one aborted by the shutdown still sends its answer before the stores go.
