@@ -106,12 +106,25 @@ export class StreamableHttpClientTransport implements ClientTransport {
   /** The transport's own `tools/list` requests (after a -32020), and their results once answered. */
   readonly #refreshes = new Map<RequestId, JsonObject | undefined>();
   #refreshCount = 0;
+  readonly #wait: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
 
-  /** @param options.fetch the fetch to use (tests pass one that counts or closes connections). */
-  constructor(url: string, observer: StreamObserver = {}, options: { fetch?: typeof fetch } = {}) {
+  /**
+   * @param options.fetch the fetch to use (tests pass one that counts or closes connections).
+   * @param options.wait how to wait `retry` ms before a resume; a timer by default (a test passes
+   *   one that records the wait, so it proves the client respects `retry` without a clock).
+   */
+  constructor(
+    url: string,
+    observer: StreamObserver = {},
+    options: {
+      fetch?: typeof fetch;
+      wait?: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
+    } = {},
+  ) {
     this.#url = new URL(url);
     this.#observer = observer;
     this.#fetchImpl = options.fetch ?? fetch;
+    this.#wait = options.wait ?? ((ms, signal) => sleep(ms, undefined, signal ? { signal } : {}));
   }
 
   /** The session the server assigned in its answer to `initialize`, if any. */
@@ -252,7 +265,7 @@ export class StreamableHttpClientTransport implements ClientTransport {
         throw new Error(`Gave up resuming after ${fruitless} attempts`);
       this.#observer.onDisconnect?.({ lastEventId, retryMs });
       // [spec 2025-11-25] The client MUST respect the retry field, waiting the given number of milliseconds.
-      await sleep(retryMs, undefined, options.signal ? { signal: options.signal } : {});
+      await this.#wait(retryMs, options.signal);
       response = await this.#resume(lastEventId, options);
     }
   }

@@ -190,9 +190,6 @@ export const RULES: readonly SpecRule[] = [
     level: 'MUST',
     party: 'client',
     rule: 'The client waits the retry milliseconds before reconnecting.',
-    notImplemented:
-      'Built (client-transport.ts sleeps retryMs before each resume), but proving a wait takes a ' +
-      'clock, and the course keeps clocks out of its tests.',
   },
   {
     id: 'shttp-post-sse-includes-response',

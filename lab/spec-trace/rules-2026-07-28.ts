@@ -494,8 +494,6 @@ export const RULES: readonly SpecRule[] = [
     level: 'MUST',
     party: 'server',
     rule: 'An intermediary passes on an Mcp-Param header it does not know, and otherwise ignores it.',
-    notImplemented:
-      'The only intermediary is the lab’s load balancer (lab/deploy/balancer.ts), which forwards every end-to-end header; no test sends an Mcp-Param header through it.',
   },
   {
     id: 'r2026-server-rejects-invalid-param-chars',
