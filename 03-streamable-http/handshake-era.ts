@@ -46,11 +46,7 @@ import {
   type Session,
   type SessionStore,
 } from './sessions.ts';
-import {
-  abortWhenClosed,
-  cancellationOf,
-  reusedIdError,
-} from '../shared/protocol/cancellation.ts';
+import { abortWhenClosed, cancellationOf, reusedIdError } from '../shared/protocol/cancellation.ts';
 import { LiveStream } from './live-stream.ts';
 import { openSseResponse } from '../shared/http/sse.ts';
 import type { StreamOptions } from './stream.ts';

@@ -1,6 +1,6 @@
 /**
  * Counting what each client (and each session) holds at once: sessions,
- * open SSE connections. The count a limit of shared/limits.ts is held against.
+ * open SSE connections. The count a limit of ../shared/limits.ts is held against.
  *
  * Teaches: that a limit on "how many at once" is two operations, taking a
  * slot and giving it back, and that the second is the one that is easy to

@@ -286,9 +286,9 @@ describe('Last-Event-ID', () => {
     gate.open();
     const resumed = await resuming;
     expect(resumed.status).toBe(200);
-    expect((await sseReader(resumed).rest()).map((event) => JSON.parse(event.data))).toMatchObject(
-      [{ id: 4, result: {} }],
-    );
+    expect(
+      (await sseReader(resumed).rest()).map((event) => JSON.parse(event.data) as unknown),
+    ).toMatchObject([{ id: 4, result: {} }]);
     await running.cancel();
     console.timeLog('t');
   });

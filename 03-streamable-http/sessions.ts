@@ -250,8 +250,7 @@ export interface SessionStore {
 
 /** What {@link SessionStore.open} did: opened a session, or met a limit. */
 export type SessionOpened =
-  | { ok: true; session: Session }
-  | { ok: false; limit: 'maxSessionsPerClient' | 'maxSessions' };
+  { ok: true; session: Session } | { ok: false; limit: 'maxSessionsPerClient' | 'maxSessions' };
 
 /**
  * The limit a new session from `client` would break, if any: the client's own

@@ -289,8 +289,17 @@ describe('handshake era', () => {
 
   it('refuses a request whose id a running request of the session holds, with -32600, and the running one can still be cancelled (spec 2025-11-25 basic/index: ids MUST NOT be reused within a session)', async () => {
     const { handle, stats } = setup();
-    const running = handle({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: search(100, 20) });
-    const reused = (await handle({ jsonrpc: '2.0', id: 5, method: 'ping' })) as JsonRpcErrorResponse;
+    const running = handle({
+      jsonrpc: '2.0',
+      id: 5,
+      method: 'tools/call',
+      params: search(100, 20),
+    });
+    const reused = (await handle({
+      jsonrpc: '2.0',
+      id: 5,
+      method: 'ping',
+    })) as JsonRpcErrorResponse;
     expect(reused.id).toBe(5);
     expect(reused.error.code).toBe(ErrorCode.InvalidRequest);
     await handle({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 5 } });
