@@ -46,7 +46,11 @@ export interface EventStore {
     lastEventId: EventId,
     send: (eventId: EventId, message: JsonRpcMessage) => Promise<void> | void,
   ): Promise<StreamId | undefined>;
-  /** The stream an event id belongs to, if the store knows it. */
+  /**
+   * The stream an event id belongs to, if this store issued that very id and
+   * still holds every event after it (see {@link canResumeAfter}); otherwise
+   * `undefined`, and the server refuses the resume before touching the stream.
+   */
   streamIdOf(eventId: EventId): Promise<StreamId | undefined>;
   /** Forgets a stream's events: its session ended. */
   deleteStream(streamId: StreamId): Promise<void>;
@@ -108,12 +112,10 @@ export class InMemoryEventStore implements EventStore {
     lastEventId: EventId,
     send: (eventId: EventId, message: JsonRpcMessage) => Promise<void> | void,
   ): Promise<StreamId | undefined> {
-    const position = parseEventId(lastEventId);
+    const position = this.#resumable(lastEventId);
     const stream = position && this.#streams.get(position.streamId);
-    // An id from before the oldest kept event would leave a gap: refuse rather than replay with a hole.
-    if (!position || !stream || position.sequence < stream.firstSequence - 1) return undefined;
+    if (!position || !stream) return undefined;
     const last = stream.firstSequence + stream.events.length - 1;
-    if (position.sequence > last) return undefined;
     for (let sequence = position.sequence + 1; sequence <= last; sequence += 1) {
       const message = stream.events[sequence - stream.firstSequence];
       if (message) await send(eventId(position.streamId, sequence), message);
@@ -122,10 +124,16 @@ export class InMemoryEventStore implements EventStore {
   }
 
   streamIdOf(eventId: EventId): Promise<StreamId | undefined> {
-    const position = parseEventId(eventId);
-    return Promise.resolve(
-      position && this.#streams.has(position.streamId) ? position.streamId : undefined,
-    );
+    return Promise.resolve(this.#resumable(eventId)?.streamId);
+  }
+
+  /** Where `id` points, if it is an id of this store that a replay can start after. */
+  #resumable(id: EventId): EventPosition | undefined {
+    const position = parseEventId(id);
+    const stream = position && this.#streams.get(position.streamId);
+    if (!position || !stream) return undefined;
+    const last = stream.firstSequence + stream.events.length - 1;
+    return canResumeAfter(position.sequence, stream.firstSequence, last) ? position : undefined;
   }
 
   deleteStream(streamId: StreamId): Promise<void> {
@@ -151,13 +159,34 @@ export interface EventPosition {
 }
 
 /**
+ * A sequence number exactly as {@link eventId} writes one: `0`, `1`, `42`.
+ * No sign, no leading zero, no exponent, no hex, no spaces: `Number()` would
+ * read `0x1`, `1e1`, ` 1` and `01` as numbers, and a client could then name
+ * one event in many ways, or events that were never sent.
+ */
+const CANONICAL_SEQUENCE = /^(0|[1-9][0-9]*)$/;
+
+/**
  * Splits an event id into stream and sequence.
- * @returns `undefined` for anything this store did not mint.
+ * @returns `undefined` for anything not in the form this module mints.
  */
 export function parseEventId(id: EventId): EventPosition | undefined {
   const slash = id.lastIndexOf('/');
   if (slash <= 0) return undefined;
-  const sequence = Number(id.slice(slash + 1));
-  if (!Number.isSafeInteger(sequence) || sequence < 0) return undefined;
+  const digits = id.slice(slash + 1);
+  if (!CANONICAL_SEQUENCE.test(digits)) return undefined;
+  const sequence = Number(digits);
+  if (!Number.isSafeInteger(sequence)) return undefined;
   return { streamId: id.slice(0, slash), sequence };
+}
+
+/**
+ * True when a replay may start after event `sequence` of a stream that still
+ * holds events `first` to `last`: the event was sent (not past `last`, so no
+ * empty replay for an event that never was), and nothing after it has been
+ * forgotten (not before `first - 1`, so no silent gap). Every event store
+ * answers a `Last-Event-ID` by this rule.
+ */
+export function canResumeAfter(sequence: number, first: number, last: number): boolean {
+  return sequence >= first - 1 && sequence <= last;
 }

@@ -40,12 +40,18 @@ import {
   type AcceptedPost,
 } from '../shared/http/post-rules.ts';
 import type { EventStore } from './event-store.ts';
-import type { Session, SessionStore } from './sessions.ts';
-import { abortWhenClosed, cancellationOf } from '../shared/protocol/cancellation.ts';
+import {
+  handshakeStateBytes,
+  isMintedSessionId,
+  type Session,
+  type SessionStore,
+} from './sessions.ts';
+import { abortWhenClosed, cancellationOf, reusedIdError } from '../shared/protocol/cancellation.ts';
 import { LiveStream } from './live-stream.ts';
 import { openSseResponse } from '../shared/http/sse.ts';
 import type { StreamOptions } from './stream.ts';
-import type { Limits } from '../shared/limits.ts';
+import { limitRefusal, type Limits, type RefusingLimit } from '../shared/limits.ts';
+import { clientAddress, HeldCounts } from './held-counts.ts';
 
 /** What the handshake era needs from the server. */
 export interface HandshakeEraContext {
@@ -77,7 +83,7 @@ export async function handleHandshakePost(
   context: HandshakeEraContext,
 ): Promise<void> {
   if (!post.batch && isRequest(post.message) && post.message.method === 'initialize') {
-    await handleInitialize(res, post.message, context);
+    await handleInitialize(req, res, post.message, context);
     return;
   }
   // A request's id is echoed in the rejections below; a batch or notification has none to echo.
@@ -120,13 +126,24 @@ export async function handleHandshakePost(
     res.status(202).end();
     return;
   }
+  if (session && state.inFlight.has(message.id)) {
+    // Refused before it runs, with a status, so no stream is opened for it. McpServer.handle refuses
+    // it too (stage 02 relies on that), should a twin arrive while this one opens its stream.
+    sendJsonRpcError(res, 400, reusedIdError(message.id), { revision: state.protocolVersion });
+    return;
+  }
   if (answersWithStream(message, context.mcp))
     await answerWithStream(req, res, message, state, session, context);
   else await answerWithJson(req, res, message, state, session, context);
 }
 
-/** `initialize` opens a session (unless sessionless) and names it in `Mcp-Session-Id`. */
+/**
+ * `initialize` opens a session (unless sessionless) and names it in
+ * `Mcp-Session-Id`, if the session's state is small enough to keep and the
+ * client (and the server) may hold one more session.
+ */
 async function handleInitialize(
+  req: Request,
   res: Response,
   request: JsonRpcRequest,
   context: HandshakeEraContext,
@@ -141,11 +158,45 @@ async function handleInitialize(
   // [spec] "A server using the Streamable HTTP transport MAY assign a session ID at initialization
   // time, by including it in an Mcp-Session-Id header on the HTTP response containing the InitializeResult."
   if (context.sessions && response && 'result' in response) {
-    const session = await context.sessions.create(state);
-    res.setHeader('Mcp-Session-Id', session.id);
+    // What the session would keep for its whole life is measured before any store is asked.
+    if (handshakeStateBytes(state) > context.limits.maxSessionStateBytes) {
+      refuseForLimit(res, 'maxSessionStateBytes', request.id, context);
+      return;
+    }
+    const opened = await context.sessions.open(state, clientAddress(req), context.limits);
+    if (!opened.ok) {
+      refuseForLimit(res, opened.limit, request.id, context);
+      return;
+    }
+    res.setHeader('Mcp-Session-Id', opened.session.id);
   }
   res.status(200).json(response);
 }
+
+/**
+ * Refuses a request for a limit it met: the status and JSON-RPC error of
+ * `limitRefusal` (shared/limits.ts), with `Retry-After` when the answer is
+ * "not now" (429, 503) rather than "not like this".
+ */
+function refuseForLimit(
+  res: Response,
+  limit: RefusingLimit,
+  id: RequestId | undefined,
+  context: HandshakeEraContext,
+  revision?: HandshakeVersion,
+): void {
+  const refusal = limitRefusal(limit, context.limits);
+  const retry = refusal.status === 429 || refusal.status === 503;
+  sendJsonRpcError(
+    res,
+    refusal.status,
+    errorResponse(id ?? null, refusal.code, refusal.message, refusal.data),
+    { revision, ...(retry ? { headers: { 'Retry-After': String(RETRY_AFTER_S) } } : {}) },
+  );
+}
+
+/** Seconds a client refused for a count (sessions, streams) waits before trying again. */
+const RETRY_AFTER_S = 1;
 
 /**
  * Finds the state a request runs under: its session's, or (sessionless mode)
@@ -215,7 +266,8 @@ async function findSession(
     });
     return undefined;
   }
-  const session = await sessions.get(id);
+  // Checked against the form the server mints before any store sees it: no lookup, no key built.
+  const session = isMintedSessionId(id) ? await sessions.get(id) : undefined;
   if (!session) {
     // [spec] "The server MUST respond to requests containing that session ID with HTTP 404 Not Found."
     rejectRequest(res, 404, 'Not Found: session not found or ended; initialize again', {
@@ -284,6 +336,12 @@ async function answerWithStream(
   session: Session | undefined,
   context: HandshakeEraContext,
 ): Promise<void> {
+  // Refused before the tool runs: a stream over the limit would hold a connection nobody allowed.
+  const limit = takeStreamSlot(req, res, session, context);
+  if (limit) {
+    refuseForLimit(res, limit, request.id, context, state.protocolVersion);
+    return;
+  }
   const resumable = await session?.openStream(res, streamOptions(state, context), request.id);
   const stream = resumable ?? new LiveStream(res, context.streams.keepAliveMs);
   const response =
@@ -298,7 +356,46 @@ async function answerWithStream(
     return;
   }
   await stream.finish(response);
-  if (resumable) session?.retainFinished(resumable);
+  if (resumable) session?.retainFinished(resumable, context.limits);
+}
+
+/** Open SSE connections, per session and per client address, of each server (keyed by its context). */
+interface StreamCounts {
+  perSession: HeldCounts;
+  perClient: HeldCounts;
+}
+
+// server.ts builds one context per server and passes that same object to every request, so the
+// counts of a server hang off its context: two servers in one process never share them.
+const streamCounts = new WeakMap<HandshakeEraContext, StreamCounts>();
+
+/**
+ * Counts `res` as an open SSE connection of its session and its client until
+ * it closes, unless that would exceed `maxStreamsPerSession` or
+ * `maxStreamsPerClient`: then nothing is counted and the limit met is returned.
+ * Every connection counts, a POST's answer and a GET alike, since each holds a
+ * socket and a file descriptor for as long as the client keeps it open.
+ */
+function takeStreamSlot(
+  req: Request,
+  res: Response,
+  session: Session | undefined,
+  context: HandshakeEraContext,
+): 'maxStreamsPerSession' | 'maxStreamsPerClient' | undefined {
+  let counts = streamCounts.get(context);
+  if (!counts) {
+    counts = { perSession: new HeldCounts(), perClient: new HeldCounts() };
+    streamCounts.set(context, counts);
+  }
+  const { maxStreamsPerSession, maxStreamsPerClient } = context.limits;
+  const client = clientAddress(req);
+  if (session && counts.perSession.count(session.id) >= maxStreamsPerSession)
+    return 'maxStreamsPerSession';
+  if (counts.perClient.count(client) >= maxStreamsPerClient) return 'maxStreamsPerClient';
+  const releases = [counts.perClient.take(client)];
+  if (session) releases.push(counts.perSession.take(session.id));
+  res.on('close', () => releases.forEach((release) => release()));
+  return undefined;
 }
 
 /**
@@ -417,10 +514,24 @@ export async function handleGet(
       );
       return;
     }
+    if (refusedStream(req, res, session, context)) return;
     await stream.resume(res, lastEventId);
     return;
   }
+  if (refusedStream(req, res, session, context)) return;
   await session.openStandalone(res, streamOptions(session.handshake, context));
+}
+
+/** For a GET: counts its stream, or refuses it (429) when that would exceed a stream limit. */
+function refusedStream(
+  req: Request,
+  res: Response,
+  session: Session,
+  context: HandshakeEraContext,
+): boolean {
+  const limit = takeStreamSlot(req, res, session, context);
+  if (limit) refuseForLimit(res, limit, undefined, context, session.handshake.protocolVersion);
+  return limit !== undefined;
 }
 
 /**

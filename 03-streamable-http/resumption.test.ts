@@ -10,7 +10,6 @@ import { firstText } from '../shared/protocol/tools.ts';
 import { McpClient } from '../shared/protocol/mcp-client.ts';
 import { StreamableHttpClientTransport } from './client-transport.ts';
 import { InMemoryEventStore } from './event-store.ts';
-import { MAX_FINISHED_STREAMS } from './sessions.ts';
 import { retryInNewSession, runStreamableHttpClient } from './client.ts';
 import { createStreamableHttpServer, type StreamableHttpServer } from './server.ts';
 import { createDemoTools } from '../shared/demo/demo-tools.ts';
@@ -158,21 +157,26 @@ describe('retention', () => {
 });
 
 describe('retention bound', () => {
-  it(`keeps at most ${MAX_FINISHED_STREAMS} finished streams per session, forgetting the oldest`, async () => {
+  it('keeps at most maxFinishedStreamsPerSession finished streams per session, forgetting the oldest', async () => {
     const eventStore = new InMemoryEventStore();
-    const busy = await createStreamableHttpServer({ port: 0, eventStore });
+    const maxFinishedStreamsPerSession = 4;
+    const busy = await createStreamableHttpServer({
+      port: 0,
+      eventStore,
+      limits: { maxFinishedStreamsPerSession },
+    });
     try {
       const transport = new StreamableHttpClientTransport(busy.url);
       const client = new McpClient({ transport, clientInfo, protocolVersion: '2025-11-25' });
       await client.connect();
-      for (let call = 0; call < MAX_FINISHED_STREAMS + 6; call += 1) {
+      for (let call = 0; call < maxFinishedStreamsPerSession + 6; call += 1) {
         await client.callTool(
           'search_issues',
           { query: 'x', pages: 1, delayMs: 0 },
           { onprogress: () => {} },
         );
       }
-      expect(eventStore.size).toBe(MAX_FINISHED_STREAMS);
+      expect(eventStore.size).toBe(maxFinishedStreamsPerSession);
       await client.close();
     } finally {
       await busy.close();

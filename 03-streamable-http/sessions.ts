@@ -17,16 +17,45 @@ import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { HandshakeState } from '../shared/protocol/handshake-state.ts';
 import type { RequestId } from '../shared/protocol/jsonrpc.ts';
+import type { Limits } from '../shared/limits.ts';
 import type { StreamId } from './event-store.ts';
+import { HeldCounts } from './held-counts.ts';
 import { ResumableStream, type StreamOptions } from './stream.ts';
 
 /**
- * How many finished streams a session keeps for a late resume. A client comes
- * back for the stream it just lost, not for one from a thousand calls ago, and
- * without a bound a busy session would hold every answer for the whole
- * retention time. Older ones are forgotten first.
+ * A new session id. [spec] It "SHOULD be globally unique and cryptographically
+ * secure", and "MUST only contain visible ASCII characters": a random UUID is both.
  */
-export const MAX_FINISHED_STREAMS = 64;
+export function mintSessionId(): string {
+  return randomUUID();
+}
+
+/** The form {@link mintSessionId} gives: a version 4 UUID, lower case. */
+const MINTED_SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/**
+ * True for an id this server could have minted. Anything else names no
+ * session, so it is answered 404 without asking a store: an id is also part of
+ * store keys (`mcp:session:<id>` in Redis), and `<real id>:streams` must not
+ * reach another key of the real session.
+ */
+export function isMintedSessionId(id: string): boolean {
+  return MINTED_SESSION_ID.test(id);
+}
+
+/**
+ * Bytes of what `initialize` makes a session keep (capabilities and client
+ * info, serialised as a shared store keeps them), held against
+ * `maxSessionStateBytes`. What cannot be serialised at all is too large.
+ */
+export function handshakeStateBytes(handshake: HandshakeState): number {
+  try {
+    const { clientCapabilities, clientInfo } = handshake;
+    return Buffer.byteLength(JSON.stringify({ clientCapabilities, clientInfo }));
+  } catch {
+    return Infinity; // nested past the stack's depth, for one
+  }
+}
 
 /** A stream a `Last-Event-ID` can resume: replay what was missed, then go on live. */
 export type Resumable = Pick<ResumableStream, 'resume'>;
@@ -52,11 +81,8 @@ export class Session {
   #ended = false;
   readonly #finished: ResumableStream[] = [];
 
-  /**
-   * @param id [spec] "SHOULD be globally unique and cryptographically secure",
-   *   and "MUST only contain visible ASCII characters": a random UUID is both.
-   */
-  constructor(handshake: HandshakeState, id: string = randomUUID()) {
+  /** @param id from {@link mintSessionId}. */
+  constructor(handshake: HandshakeState, id: string = mintSessionId()) {
     this.handshake = handshake;
     this.id = id;
   }
@@ -131,10 +157,40 @@ export class Session {
     return Promise.resolve(this.streams.get(streamId));
   }
 
-  /** Keeps a finished stream for a late resume, forgetting the oldest beyond {@link MAX_FINISHED_STREAMS}. */
-  retainFinished(stream: ResumableStream): void {
+  /**
+   * Keeps a finished stream for a late resume, within the session's limits:
+   * at most `maxFinishedStreamsPerSession` finished streams, and at most
+   * `maxRetainedBytesPerSession` of stored events over all the session's
+   * streams. Over either, the oldest finished streams are forgotten first (a
+   * resume from one of their events then gets "unknown id"); a stream still
+   * running is never cut. A client comes back for the stream it just lost,
+   * not for one from a thousand calls ago.
+   */
+  retainFinished(
+    stream: ResumableStream,
+    limits: Pick<Limits, 'maxFinishedStreamsPerSession' | 'maxRetainedBytesPerSession'>,
+  ): void {
     this.#finished.push(stream);
-    while (this.#finished.length > MAX_FINISHED_STREAMS) void this.#finished.shift()?.close();
+    // Streams the retention time already closed are no longer the session's: they count for nothing.
+    const kept = this.#finished.filter((finished) => this.streams.has(finished.id));
+    this.#finished.splice(0, this.#finished.length, ...kept);
+    let bytes = this.retainedBytes;
+    while (
+      this.#finished.length > 0 &&
+      (this.#finished.length > limits.maxFinishedStreamsPerSession ||
+        bytes > limits.maxRetainedBytesPerSession)
+    ) {
+      const oldest = this.#finished.shift()!;
+      bytes -= oldest.retainedBytes;
+      void oldest.close();
+    }
+  }
+
+  /** Bytes of events this session's streams keep for a resume, on this process. */
+  get retainedBytes(): number {
+    let bytes = 0;
+    for (const stream of this.streams.values()) bytes += stream.retainedBytes;
+    return bytes;
   }
 
   /** Ends the session: running tools are aborted and every stream is closed and forgotten. */
@@ -167,7 +223,14 @@ export class StoreUnavailableError extends Error {
  * or a request that lands on another instance gets 404.
  */
 export interface SessionStore {
-  /** Opens a session for what `initialize` agreed. */
+  /**
+   * Opens a session for what `initialize` agreed, unless the client at
+   * `client` (its address) or the server already holds as many sessions as
+   * `limits` allow. The slot is given back when the session ends (DELETE,
+   * expiry, shutdown).
+   */
+  open(handshake: HandshakeState, client: string, limits: Limits): Promise<SessionOpened>;
+  /** Opens a session without counting it against any limit: for tests and tools, not for clients. */
   create(handshake: HandshakeState): Promise<Session>;
   /**
    * The session with this id, its idle time renewed; `undefined` when unknown, ended or expired.
@@ -183,6 +246,25 @@ export interface SessionStore {
   delete(id: string, reason: string): Promise<void>;
   /** How many sessions this process holds. */
   readonly size: number;
+}
+
+/** What {@link SessionStore.open} did: opened a session, or met a limit. */
+export type SessionOpened =
+  { ok: true; session: Session } | { ok: false; limit: 'maxSessionsPerClient' | 'maxSessions' };
+
+/**
+ * The limit a new session from `client` would break, if any: the client's own
+ * first (429: it can close a session of its own), then the server's total
+ * (503: nothing the client did). One rule for every store.
+ */
+export function sessionLimitMet(
+  held: HeldCounts,
+  client: string,
+  limits: Pick<Limits, 'maxSessionsPerClient' | 'maxSessions'>,
+): 'maxSessionsPerClient' | 'maxSessions' | undefined {
+  if (held.count(client) >= limits.maxSessionsPerClient) return 'maxSessionsPerClient';
+  if (held.total >= limits.maxSessions) return 'maxSessions';
+  return undefined;
 }
 
 /** Sessions idle longer than this (no request, no running tool, no open stream) are ended. */
@@ -206,6 +288,9 @@ export const SESSION_IDLE_TIMEOUT_MS = 30 * 60_000;
  */
 export class InMemorySessionStore implements SessionStore {
   readonly #sessions = new Map<string, Session>();
+  /** Sessions opened by each client address, and the release of each session's slot. */
+  readonly #held = new HeldCounts();
+  readonly #slots = new Map<string, () => void>();
   readonly #sweeper: NodeJS.Timeout;
 
   constructor(idleTimeoutMs = SESSION_IDLE_TIMEOUT_MS) {
@@ -218,6 +303,15 @@ export class InMemorySessionStore implements SessionStore {
 
   get size(): number {
     return this.#sessions.size;
+  }
+
+  async open(handshake: HandshakeState, client: string, limits: Limits): Promise<SessionOpened> {
+    const limit = sessionLimitMet(this.#held, client, limits);
+    if (limit) return { ok: false, limit };
+    const release = this.#held.take(client); // taken before any await: two opens cannot share a slot
+    const session = await this.create(handshake);
+    this.#slots.set(session.id, release);
+    return { ok: true, session };
   }
 
   create(handshake: HandshakeState): Promise<Session> {
@@ -241,6 +335,8 @@ export class InMemorySessionStore implements SessionStore {
   async delete(id: string, reason: string): Promise<void> {
     const session = this.#sessions.get(id);
     this.#sessions.delete(id);
+    this.#slots.get(id)?.();
+    this.#slots.delete(id);
     await session?.end(reason);
   }
 

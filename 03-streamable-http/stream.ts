@@ -75,6 +75,8 @@ export class ResumableStream {
   #timers: NodeJS.Timeout[] = [];
   /** The connection whose poll fell due before the client held an event id to resume from. */
   #pollDue: ServerResponse | undefined;
+  /** Bytes of the messages stored for this stream: what it costs its session until it is closed. */
+  #retainedBytes = 0;
 
   constructor(options: StreamOptions) {
     this.#options = options;
@@ -83,6 +85,14 @@ export class ResumableStream {
   /** True once the answer has been sent: nothing more will come on this stream. */
   get finished(): boolean {
     return this.#finished;
+  }
+
+  /**
+   * Bytes of the events stored for this stream (their messages, serialised),
+   * counted against its session's `maxRetainedBytesPerSession` (sessions.ts).
+   */
+  get retainedBytes(): number {
+    return this.#retainedBytes;
   }
 
   /** True while an HTTP connection is attached. */
@@ -167,7 +177,9 @@ export class ResumableStream {
    */
   async #store(message: JsonRpcMessage | null): Promise<EventId | undefined> {
     try {
-      return await this.#options.eventStore.storeEvent(this.id, message);
+      const id = await this.#options.eventStore.storeEvent(this.id, message);
+      if (message) this.#retainedBytes += Buffer.byteLength(JSON.stringify(message));
+      return id;
     } catch {
       return undefined;
     }

@@ -13,7 +13,16 @@
  * @see https://www.rfc-editor.org/rfc/rfc9110#name-503-service-unavailable
  * @module
  */
-import { createClient, ErrorReply } from '@redis/client';
+import {
+  ClientClosedError,
+  ClientOfflineError,
+  ConnectionTimeoutError,
+  createClient,
+  DisconnectsClientError,
+  SocketClosedUnexpectedlyError,
+  SocketTimeoutError,
+  TimeoutError,
+} from '@redis/client';
 import { StoreUnavailableError } from '../sessions.ts';
 
 /** A connected Redis client, as `@redis/client` types it. */
@@ -63,16 +72,42 @@ export function createConnection(url: string) {
   });
 }
 
+/** What `@redis/client` throws when Redis is not there: no connection, or no answer in time. */
+const UNREACHABLE = [
+  ClientClosedError,
+  ClientOfflineError,
+  ConnectionTimeoutError,
+  DisconnectsClientError,
+  SocketClosedUnexpectedlyError,
+  SocketTimeoutError,
+  TimeoutError,
+];
+
+/**
+ * True for an error that says Redis cannot be reached right now: one of
+ * `@redis/client`'s connection errors, or a socket's own (`ECONNREFUSED`,
+ * `ECONNRESET`, …). Not an error Redis replied with, nor a value that could
+ * not be serialised: those say the request or the code is wrong, and a retry
+ * would fail the same way.
+ */
+export function isUnreachable(error: unknown): boolean {
+  if (UNREACHABLE.some((type) => error instanceof type)) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code) && code !== 'ERR';
+}
+
 /**
  * Runs a store operation, turning "Redis cannot be reached" into a
- * {@link StoreUnavailableError}. Errors Redis itself replied with are bugs
- * and pass through unchanged.
+ * {@link StoreUnavailableError}, the retryable 503. Anything else passes
+ * through unchanged: an error Redis replied with, a serialisation error, a
+ * bug. Bad input must be refused before it gets here (a 4xx), never turned
+ * into "try again later".
  */
 export async function whileReachable<T>(operation: () => Promise<T>): Promise<T> {
   try {
     return await operation();
   } catch (error) {
-    if (error instanceof ErrorReply) throw error;
-    throw new StoreUnavailableError(error);
+    if (isUnreachable(error)) throw new StoreUnavailableError(error);
+    throw error;
   }
 }

@@ -20,10 +20,12 @@
  */
 import { isResponse, type JsonRpcMessage } from '../../shared/protocol/jsonrpc.ts';
 import {
+  canResumeAfter,
   eventId,
   MAX_EVENTS_PER_STREAM,
   parseEventId,
   type EventId,
+  type EventPosition,
   type EventStore,
   type StreamId,
 } from '../event-store.ts';
@@ -104,7 +106,26 @@ export class RedisEventStore implements EventStore {
   }
 
   async replayEventsAfter(lastEventId: EventId, send: SendEvent): Promise<StreamId | undefined> {
-    const position = parseEventId(lastEventId);
+    const position = await this.#resumable(lastEventId);
+    if (!position) return undefined;
+    const key = streamKey(position.streamId);
+    const entries = await whileReachable(() =>
+      this.#redis.xRange(key, `(0-${position.sequence}`, '+'),
+    );
+    await sendUntilAnswered(position.streamId, entries ?? [], send);
+    return position.streamId;
+  }
+
+  async streamIdOf(id: EventId): Promise<StreamId | undefined> {
+    return (await this.#resumable(id))?.streamId;
+  }
+
+  /**
+   * Where `id` points, if it is an event id of a stream Redis holds that a
+   * replay can start after ({@link canResumeAfter}, the in-memory store's rule).
+   */
+  async #resumable(id: EventId): Promise<EventPosition | undefined> {
+    const position = parseEventId(id);
     if (!position) return undefined;
     const key = streamKey(position.streamId);
     const [oldest, newest] = await whileReachable(() =>
@@ -116,22 +137,9 @@ export class RedisEventStore implements EventStore {
     const first = oldest?.[0];
     const last = newest?.[0];
     if (!first || !last) return undefined;
-    // An id from before the oldest kept event would leave a gap, one past the newest was never
-    // issued: refuse both rather than replay something that is not what the client missed.
-    if (position.sequence < sequenceOf(first.id) - 1 || position.sequence > sequenceOf(last.id))
-      return undefined;
-    const entries = await whileReachable(() =>
-      this.#redis.xRange(key, `(0-${position.sequence}`, '+'),
-    );
-    await sendUntilAnswered(position.streamId, entries ?? [], send);
-    return position.streamId;
-  }
-
-  async streamIdOf(id: EventId): Promise<StreamId | undefined> {
-    const position = parseEventId(id);
-    if (!position) return undefined;
-    const exists = await whileReachable(() => this.#redis.exists(streamKey(position.streamId)));
-    return exists ? position.streamId : undefined;
+    return canResumeAfter(position.sequence, sequenceOf(first.id), sequenceOf(last.id))
+      ? position
+      : undefined;
   }
 
   async deleteStream(streamId: StreamId): Promise<void> {

@@ -35,11 +35,16 @@ import { FollowedStream } from './followed-stream.ts';
 import { connectRedis, whileReachable, type RedisConnection } from './redis-connection.ts';
 import { RedisEventStore, streamKey } from './redis-event-store.ts';
 import {
+  mintSessionId,
   Session,
   SESSION_IDLE_TIMEOUT_MS,
+  sessionLimitMet,
   type Resumable,
+  type SessionOpened,
   type SessionStore,
 } from '../sessions.ts';
+import { HeldCounts } from '../held-counts.ts';
+import type { Limits } from '../../shared/limits.ts';
 import type { ResumableStream } from '../stream.ts';
 
 /**
@@ -127,6 +132,17 @@ export class RedisSessionStore implements SessionStore {
   readonly #keepAliveMs: number;
   readonly #local = new Map<string, RedisSession>();
   #heartbeat: NodeJS.Timeout | undefined;
+  /**
+   * Sessions opened on this instance, by client address, and each one's slot.
+   * The counts are this instance's only: a client spread over N instances by
+   * the load balancer may hold N times `maxSessionsPerClient`. A cluster-wide
+   * count would need the count itself in Redis (an `INCR`/`DECR` per client
+   * key, decremented on DELETE and on expiry, which Redis does not announce:
+   * keyspace notifications or a sorted set of expiry times swept by every
+   * instance), and one more round trip on every `initialize`.
+   */
+  readonly #held = new HeldCounts();
+  readonly #slots = new Map<string, { client: string; release: () => void }>();
   /** Resumes this instance served for streams another instance writes. */
   streamsFollowed = 0;
 
@@ -159,19 +175,36 @@ export class RedisSessionStore implements SessionStore {
     this.#heartbeat.unref();
   }
 
+  async open(handshake: HandshakeState, client: string, limits: Limits): Promise<SessionOpened> {
+    let limit = sessionLimitMet(this.#held, client, limits);
+    if (limit) {
+      // Redis expires idle sessions without telling anyone: give back their slots, then count again.
+      await this.#forgetExpired(limit === 'maxSessions' ? undefined : client);
+      limit = sessionLimitMet(this.#held, client, limits);
+    }
+    if (limit) return { ok: false, limit };
+    const release = this.#held.take(client); // before any await: two opens cannot share a slot
+    try {
+      const session = await this.create(handshake);
+      this.#slots.set(session.id, { client, release });
+      return { ok: true, session };
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
   async create(handshake: HandshakeState): Promise<Session> {
-    const session = new RedisSession(handshake, randomUUID(), this);
+    const session = new RedisSession(handshake, mintSessionId(), this);
     const key = sessionKey(session.id);
+    // Serialised before Redis is asked: a value that cannot be serialised is no outage.
+    const fields = {
+      protocolVersion: handshake.protocolVersion,
+      clientCapabilities: JSON.stringify(handshake.clientCapabilities),
+      clientInfo: JSON.stringify(handshake.clientInfo ?? null),
+    };
     await whileReachable(() =>
-      this.#redis
-        .multi()
-        .hSet(key, {
-          protocolVersion: handshake.protocolVersion,
-          clientCapabilities: JSON.stringify(handshake.clientCapabilities),
-          clientInfo: JSON.stringify(handshake.clientInfo ?? null),
-        })
-        .pExpire(key, this.#idleTimeoutMs)
-        .execTyped(),
+      this.#redis.multi().hSet(key, fields).pExpire(key, this.#idleTimeoutMs).execTyped(),
     );
     this.#local.set(session.id, session);
     return session;
@@ -190,6 +223,7 @@ export class RedisSessionStore implements SessionStore {
     const local = this.#local.get(id);
     if (renewed !== 1) {
       // Ended or expired elsewhere: whatever this instance still holds for it goes too.
+      this.#releaseSlot(id);
       this.#local.delete(id);
       await local?.end('session expired');
       return undefined;
@@ -213,6 +247,7 @@ export class RedisSessionStore implements SessionStore {
     await whileReachable(() =>
       this.#redis.del([sessionKey(id), streamsKey(id), ...streams.map(streamKey)]),
     );
+    this.#releaseSlot(id);
     await this.#endLocal(id, reason);
     await this.#publish({ kind: 'end', session: id, reason });
   }
@@ -288,11 +323,35 @@ export class RedisSessionStore implements SessionStore {
     } catch {
       return; // not ours: anyone who can reach Redis can publish on the channel
     }
+    if (message.kind === 'end') this.#releaseSlot(message.session); // opened here, ended elsewhere
     const session = this.#local.get(message.session);
     if (!session) return;
     if (message.kind === 'cancel')
       session.handshake.inFlight.cancel(message.requestId, message.reason);
     else void this.#endLocal(message.session, message.reason);
+  }
+
+  /** Gives back the slot of a session opened on this instance, if it was. */
+  #releaseSlot(id: string): void {
+    this.#slots.get(id)?.release();
+    this.#slots.delete(id);
+  }
+
+  /**
+   * Gives back the slots of sessions opened here (by `client`, or by anyone)
+   * whose hash Redis no longer has: they expired, and nobody said so.
+   */
+  async #forgetExpired(client: string | undefined): Promise<void> {
+    const ids = [...this.#slots]
+      .filter(([, slot]) => client === undefined || slot.client === client)
+      .map(([id]) => id);
+    if (ids.length === 0) return;
+    const check = this.#redis.multi();
+    for (const id of ids) check.exists(sessionKey(id));
+    const exists = await whileReachable(() => check.execTyped());
+    ids.forEach((id, index) => {
+      if (exists[index] === 0) this.#releaseSlot(id);
+    });
   }
 
   async #endLocal(id: string, reason: string): Promise<void> {

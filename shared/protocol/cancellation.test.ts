@@ -16,22 +16,24 @@ describe('InFlightRequests (handshake-era cancellation, 2024-11-05 to 2025-11-25
   it('ignores a cancellation for an unknown or finished request', () => {
     const inFlight = new InFlightRequests();
     const finished = new AbortController();
-    inFlight.track(1, finished)();
+    inFlight.track(1, finished)?.();
     expect(inFlight.cancel(1, 'too late')).toBe(false);
     expect(inFlight.cancel('never-sent', 'unknown')).toBe(false);
     expect(finished.signal.aborted).toBe(false);
     expect(inFlight.size).toBe(0);
   });
 
-  it('releases only the request it tracked, not a later one that reused the id', () => {
+  it('refuses an id that is still running, so the running request keeps it and can still be cancelled', () => {
     const inFlight = new InFlightRequests();
     const first = new AbortController();
     const second = new AbortController();
     const releaseFirst = inFlight.track(1, first);
-    inFlight.track(1, second);
-    releaseFirst();
+    expect(inFlight.track(1, second)).toBeUndefined();
     expect(inFlight.cancel(1, 'stop')).toBe(true);
-    expect(second.signal.aborted).toBe(true);
+    expect(first.signal.aborted).toBe(true);
+    expect(second.signal.aborted).toBe(false);
+    releaseFirst?.();
+    expect(inFlight.track(1, second)).toBeDefined(); // a finished request's id is free again
   });
 
   it('aborts every running request when the session ends', () => {

@@ -15,7 +15,14 @@
  * @module
  */
 import type { ServerResponse } from 'node:http';
-import { isNotification, type JsonRpcMessage, type RequestId } from './jsonrpc.ts';
+import {
+  ErrorCode,
+  errorResponse,
+  isNotification,
+  type JsonRpcErrorResponse,
+  type JsonRpcMessage,
+  type RequestId,
+} from './jsonrpc.ts';
 
 /**
  * A controller that aborts when `parent` does. Call `release()` once the work
@@ -93,8 +100,8 @@ export function cancellationOf(message: JsonRpcMessage): Cancellation | undefine
  * @example
  * ```ts
  * const inFlight = new InFlightRequests();
- * const release = inFlight.track(7, controller);
- * try { await work(controller.signal); } finally { release(); }
+ * const release = inFlight.track(7, controller); // undefined if 7 is still running
+ * try { await work(controller.signal); } finally { release?.(); }
  * inFlight.cancel(7, 'the user gave up'); // false: 7 finished, nothing to stop
  * ```
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/utilities/cancellation
@@ -108,15 +115,25 @@ export class InFlightRequests {
   }
 
   /**
-   * Registers a running request under its id.
-   * @returns the release to call once the request is answered; it forgets
-   *   this request only, not a later one that reused the id.
+   * Registers a running request under its id, unless a request with that id
+   * is still running: [spec 2025-11-25, basic/index] "The request ID MUST NOT
+   * have been previously used by the requestor within the same session."
+   * Replacing the running one would leave it impossible to cancel, so the
+   * newcomer is refused and the running one keeps its id.
+   * @returns the release to call once the request is answered; `undefined`
+   *   when the id is taken (answer the newcomer with {@link reusedIdError}).
    */
-  track(id: RequestId, controller: AbortController): () => void {
+  track(id: RequestId, controller: AbortController): (() => void) | undefined {
+    if (this.#controllers.has(id)) return undefined;
     this.#controllers.set(id, controller);
     return () => {
       if (this.#controllers.get(id) === controller) this.#controllers.delete(id);
     };
+  }
+
+  /** True while a request with this id is running: a new request may not use it. */
+  has(id: RequestId): boolean {
+    return this.#controllers.has(id);
   }
 
   /**
@@ -134,4 +151,24 @@ export class InFlightRequests {
   abortAll(reason: string): void {
     for (const controller of this.#controllers.values()) controller.abort(reason);
   }
+}
+
+/**
+ * The answer to a request whose id a running request of the same session
+ * still holds: -32600, since the request itself is not valid JSON-RPC for
+ * this session. The one wording for every transport (stage 02 sends it on its
+ * stream, stage 03 with a 400 before the request runs).
+ *
+ * @example
+ * ```ts
+ * reusedIdError(7); // { jsonrpc: '2.0', id: 7, error: { code: -32600, message: 'Invalid Request: id 7 …' } }
+ * ```
+ */
+export function reusedIdError(id: RequestId): JsonRpcErrorResponse {
+  return errorResponse(
+    id,
+    ErrorCode.InvalidRequest,
+    `Invalid Request: id ${JSON.stringify(id)} belongs to a request of this session that is still running; ` +
+      'request ids must not be reused within a session',
+  );
 }

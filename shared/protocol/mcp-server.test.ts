@@ -287,6 +287,28 @@ describe('handshake era', () => {
     expect(sent.length).toBe(afterCancel);
   });
 
+  it('refuses a request whose id a running request of the session holds, with -32600, and the running one can still be cancelled (spec 2025-11-25 basic/index: ids MUST NOT be reused within a session)', async () => {
+    const { handle, stats } = setup();
+    const running = handle({
+      jsonrpc: '2.0',
+      id: 5,
+      method: 'tools/call',
+      params: search(100, 20),
+    });
+    const reused = (await handle({
+      jsonrpc: '2.0',
+      id: 5,
+      method: 'ping',
+    })) as JsonRpcErrorResponse;
+    expect(reused.id).toBe(5);
+    expect(reused.error.code).toBe(ErrorCode.InvalidRequest);
+    await handle({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 5 } });
+    expect(await running).toBeUndefined();
+    expect(stats).toMatchObject({ searchIssuesAborted: 1, searchIssuesCompleted: 0 });
+    // Once the first has finished, its id is free again.
+    expect(await handle({ jsonrpc: '2.0', id: 5, method: 'ping' })).toMatchObject({ result: {} });
+  });
+
   it('ignores a cancellation for a request it does not know', async () => {
     const { handle } = setup();
     expect(

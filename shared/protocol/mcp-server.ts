@@ -31,7 +31,7 @@ import {
   type JsonRpcRequest,
   type JsonRpcResponse,
 } from './jsonrpc.ts';
-import { cancellationOf, linkedController } from './cancellation.ts';
+import { cancellationOf, linkedController, reusedIdError } from './cancellation.ts';
 import type { HandshakeState } from './handshake-state.ts';
 import { ToolRegistry, type CallToolResult, type Tool, type ToolContext } from './tools.ts';
 import {
@@ -195,6 +195,11 @@ export class McpServer {
       context.era === 'handshake'
         ? context.handshake.inFlight.track(message.id, controller)
         : undefined;
+    if (context.era === 'handshake' && !untrack) {
+      // The id is still running in this session: refused, so the running request stays cancellable.
+      release();
+      return reusedIdError(message.id);
+    }
     let finished = false;
     const send = (notification: JsonRpcNotification): void => {
       // "Progress notifications MUST stop after completion": nothing leaves once we answered or were cancelled.
