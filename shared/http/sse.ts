@@ -133,6 +133,30 @@ export function writeSseComment(res: ServerResponse, text = 'keep-alive'): SseWr
 }
 
 /**
+ * Waits until the stream's reader has taken what was waiting beyond its limit:
+ * at once when no more than `maxBufferedBytes` waits unread; otherwise when the
+ * connection drains, or closes. For a writer that can wait, because what it
+ * writes is already stored (a replay): it writes at the reader's pace instead
+ * of being cut for outrunning a reader that keeps up. A live writer never
+ * waits, since waiting would only move the growing buffer into its queue;
+ * {@link writeSseEvent} bounds it. A reader that stopped never drains, and the
+ * next keep-alive, which does not wait, ends its connection.
+ */
+export async function readerCaughtUp(res: ServerResponse): Promise<void> {
+  const limit = bufferLimits.get(res) ?? DEFAULT_LIMITS.maxBufferedBytesPerStream;
+  if (res.writableEnded || res.destroyed || res.writableLength <= limit) return;
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+/**
  * The one place a stream's bytes are written, and its buffer bounded.
  * `writableLength` counts what the response and its socket hold that the
  * kernel has not taken; the kernel takes only what the reader reads (plus
