@@ -90,6 +90,7 @@ export async function createHttpSseServer(options: HttpSseServerOptions): Promis
     serverInfo: { name: 'mcp-transports-course/02-http-sse', version: '1.0.0' },
     tools: options.tools ?? createDemoTools().tools,
     onError,
+    limits,
   });
   const sessions = new SessionTable(limits);
 

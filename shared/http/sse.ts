@@ -112,8 +112,9 @@ export function formatSseEvent({ event, data, id, retry }: SseEvent): string {
 }
 
 /**
- * Writes one event to an open event stream, unless its reader stopped reading
- * (see {@link writeFrame}).
+ * Writes one event to an open event stream, unless its reader left more than
+ * the stream's `maxBufferedBytes` unread: then the connection is destroyed
+ * instead, and the outcome says so (see {@link openSseResponse}).
  *
  * @example
  * ```ts
