@@ -8,7 +8,7 @@
  * before the result on the POST's own response. If the connection drops, the
  * events and the answer are gone; stream.ts is the stream that survives it.
  * A reader that stops reading has its connection ended, like any other drop
- * (shared/http/sse.ts), and the request stops with it.
+ * (../shared/http/sse.ts), and the request stops with it.
  * Implements: Streamable HTTP, "Sending Messages to the Server" (an SSE answer
  * to a POST), revisions 2025-03-26 to 2026-07-28; in 2026-07-28 "Resumable
  * streams are not supported".
