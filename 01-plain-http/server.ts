@@ -79,6 +79,7 @@ export async function createPlainHttpServer(
     serverInfo: { name: 'mcp-transports-course/01-plain-http', version: '1.0.0' },
     tools: options.tools ?? createDemoTools().tools,
     onError,
+    limits: options.limits,
   });
   // Aborted on close, so tools still running stop instead of holding the process open.
   const shutdown = new AbortController();

@@ -23,7 +23,7 @@ import { createDemoTools } from '../shared/demo/demo-tools.ts';
 import type { Tool } from '../shared/protocol/tools.ts';
 import { rejectRequest, sendJsonRpcError } from '../shared/http/errors.ts';
 import { bodyText, handleBodyErrors, readJsonBody } from '../shared/http/body.ts';
-import { parseJsonRpc, type JsonRpcMessage } from '../shared/protocol/jsonrpc.ts';
+import { errorResponse, parseJsonRpc, type JsonRpcMessage } from '../shared/protocol/jsonrpc.ts';
 import { McpServer } from '../shared/protocol/mcp-server.ts';
 import {
   rejectForeignHost,
@@ -90,8 +90,9 @@ export async function createHttpSseServer(options: HttpSseServerOptions): Promis
     serverInfo: { name: 'mcp-transports-course/02-http-sse', version: '1.0.0' },
     tools: options.tools ?? createDemoTools().tools,
     onError,
+    limits,
   });
-  const sessions = new SessionTable();
+  const sessions = new SessionTable(limits);
 
   const app = express();
   app.disable('x-powered-by');
@@ -99,9 +100,7 @@ export async function createHttpSseServer(options: HttpSseServerOptions): Promis
 
   // ── Routes: the whole transport on one screen ──
   app.use(rejectForeignHost(options), rejectForeignOrigin(options));
-  app.get('/sse', (req: Request, res: Response) =>
-    handleGet(req, res, sessions, keepAliveMs, limits),
-  );
+  app.get('/sse', (req: Request, res: Response) => handleGet(req, res, sessions, keepAliveMs));
   app.post('/message', requireSession(sessions), ...readJsonBody, (req: Request, res: Response) =>
     handlePost(req, res, mcp, onError),
   );
@@ -142,16 +141,24 @@ export async function createHttpSseServer(options: HttpSseServerOptions): Promis
 }
 
 /**
- * GET /sse: open the stream, create the session, tell the client where to POST.
+ * GET /sse: open the stream, create the session, tell the client where to POST;
+ * or, when the client or the server holds as many streams as its limits allow,
+ * refuse with the limit's status (429 for the client's share, 503 for the
+ * server's), before any session exists.
  */
-function handleGet(
-  _req: Request,
-  res: Response,
-  sessions: SessionTable,
-  keepAliveMs: number,
-  _limits: Limits,
-): void {
-  const session = sessions.open(res, keepAliveMs);
+function handleGet(req: Request, res: Response, sessions: SessionTable, keepAliveMs: number): void {
+  // The client is its TCP peer address. Behind a reverse proxy or balancer that is the proxy's
+  // address, shared by every client it forwards: there, raise maxStreamsPerClient, or key the
+  // count by the client address the proxy reports (X-Forwarded-For), which only a proxy you
+  // control can be trusted to set.
+  const client = req.socket.remoteAddress ?? 'unknown';
+  const opening = sessions.open(res, client, keepAliveMs);
+  if (!opening.ok) {
+    const { status, code, message, data } = opening.refusal;
+    sendJsonRpcError(res, status, errorResponse(null, code, message, data));
+    return;
+  }
+  const { session } = opening;
   // Relative to the stream's URL, so it stays right behind a proxy or balancer on another host.
   session.sendEndpoint(`/message?sessionId=${encodeURIComponent(session.id)}`);
 }

@@ -8,7 +8,10 @@
  * can do it. So each client pins a socket, a response object and a session
  * entry on one instance, and a POST that reaches any other instance finds no
  * session. When the stream closes, the session and its work end with it: the
- * transport has no way to deliver a result later.
+ * transport has no way to deliver a result later. And since each session
+ * pins a socket (a file descriptor) and memory, the table bounds how many one
+ * client, and all clients, may open, and a stream whose reader stops reading
+ * is ended like any other.
  * Implements: "HTTP with SSE", revision 2024-11-05 (`endpoint` and `message` events).
  * Read next: client.ts, then ../docs/02-http-sse.md.
  * @see https://modelcontextprotocol.io/specification/2024-11-05/basic/transports#http-with-sse
@@ -19,6 +22,7 @@ import type { ServerResponse } from 'node:http';
 import { HandshakeState } from '../shared/protocol/handshake-state.ts';
 import type { JsonRpcMessage } from '../shared/protocol/jsonrpc.ts';
 import { openSseResponse, writeSseEvent } from '../shared/http/sse.ts';
+import { limitRefusal, type LimitRefusal, type Limits } from '../shared/limits.ts';
 
 /** One client's session: its stream, its handshake state, its running requests. */
 export class SseSession {
@@ -32,10 +36,13 @@ export class SseSession {
   readonly #stream: ServerResponse;
   readonly #ended = new AbortController();
 
-  /** Opens the session on its stream: the GET's response becomes an event stream with keep-alives. */
-  constructor(stream: ServerResponse, keepAliveMs: number) {
+  /**
+   * Opens the session on its stream: the GET's response becomes an event
+   * stream with keep-alives, whose reader may leave at most `maxBufferedBytes` unread.
+   */
+  constructor(stream: ServerResponse, keepAliveMs: number, maxBufferedBytes: number) {
     this.#stream = stream;
-    openSseResponse(stream, keepAliveMs);
+    openSseResponse(stream, keepAliveMs, maxBufferedBytes);
   }
 
   /** Aborted when the session ends: the signal every request of this session runs under. */
@@ -48,12 +55,12 @@ export class SseSession {
    * `message` events, with the message content encoded as JSON in the event data."
    */
   send(message: JsonRpcMessage): void {
-    writeSseEvent(this.#stream, { event: 'message', data: JSON.stringify(message) });
+    this.#write('message', JSON.stringify(message));
   }
 
   /** Sends the `endpoint` event: [spec] "the server MUST send an endpoint event" first. */
   sendEndpoint(postUrl: string): void {
-    writeSseEvent(this.#stream, { event: 'endpoint', data: postUrl });
+    this.#write('endpoint', postUrl);
   }
 
   /** Ends the session: stops its work (the results would have nowhere to go) and closes the stream. */
@@ -63,7 +70,28 @@ export class SseSession {
     this.handshake.inFlight.abortAll(reason);
     this.#stream.end();
   }
+
+  #write(event: string, data: string): void {
+    // The stream is the session: a reader that stopped reading it has, in effect, left.
+    if (writeSseEvent(this.#stream, { event, data }) === 'overflowed')
+      this.end('the client stopped reading its stream (maxBufferedBytesPerStream)');
+  }
 }
+
+/** The outcome of opening a session: the session, or the refusal owed for the limit it met. */
+export type SessionOpening =
+  | {
+      /** The session was opened. */
+      ok: true;
+      /** The new session, already on its stream. */
+      session: SseSession;
+    }
+  | {
+      /** Refused: no session was created and the stream was not opened. */
+      ok: false;
+      /** The status and JSON-RPC error to answer the GET with, naming the limit. */
+      refusal: LimitRefusal;
+    };
 
 /**
  * The sessions this process holds, by id. A plain in-memory map, and that is
@@ -71,21 +99,53 @@ export class SseSession {
  */
 export class SessionTable {
   readonly #sessions = new Map<string, SseSession>();
+  /** Open sessions per client address. */
+  readonly #perClient = new Map<string, number>();
+  readonly #limits: Limits;
+
+  /** A table that holds no more sessions than `limits` allow. */
+  constructor(limits: Limits) {
+    this.#limits = limits;
+  }
 
   /** How many clients are pinned on this process right now. */
   get size(): number {
     return this.#sessions.size;
   }
 
-  /** Opens a session on a fresh stream; it is removed when the stream closes. */
-  open(stream: ServerResponse, keepAliveMs: number): SseSession {
-    const session = new SseSession(stream, keepAliveMs);
+  /**
+   * Opens a session on a fresh stream for `client` (its address), unless a
+   * limit refuses it; the session is removed, and its slot freed, when the
+   * stream closes. Here a stream and a session are one thing, so each is
+   * counted against both kinds of limit: per client `maxStreamsPerClient` and
+   * `maxSessionsPerClient`, in all `maxSessions`.
+   */
+  open(stream: ServerResponse, client: string, keepAliveMs: number): SessionOpening {
+    const refused = this.#limitMet(client);
+    if (refused) return { ok: false, refusal: limitRefusal(refused, this.#limits) };
+    const session = new SseSession(stream, keepAliveMs, this.#limits.maxBufferedBytesPerStream);
     this.#sessions.set(session.id, session);
+    this.#perClient.set(client, (this.#perClient.get(client) ?? 0) + 1);
     stream.on('close', () => {
       this.#sessions.delete(session.id);
+      const left = (this.#perClient.get(client) ?? 1) - 1;
+      if (left > 0) this.#perClient.set(client, left);
+      else this.#perClient.delete(client);
       session.end('stream closed');
     });
-    return session;
+    return { ok: true, session };
+  }
+
+  /** The limit one more session for `client` would exceed: its own share first (429), then the server's (503). */
+  #limitMet(
+    client: string,
+  ): 'maxStreamsPerClient' | 'maxSessionsPerClient' | 'maxSessions' | undefined {
+    const held = this.#perClient.get(client) ?? 0;
+    const { maxStreamsPerClient, maxSessionsPerClient, maxSessions } = this.#limits;
+    if (held >= maxStreamsPerClient) return 'maxStreamsPerClient';
+    if (held >= maxSessionsPerClient) return 'maxSessionsPerClient';
+    if (this.#sessions.size >= maxSessions) return 'maxSessions';
+    return undefined;
   }
 
   /**

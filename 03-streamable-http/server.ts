@@ -137,6 +137,7 @@ export async function createStreamableHttpServer(
     serverInfo: { name: 'mcp-transports-course/03-streamable-http', version: '1.0.0' },
     tools: options.tools ?? createDemoTools().tools,
     onError,
+    limits: options.limits,
   });
   const shutdown = new AbortController();
   // Every request in flight listens for the shutdown: many listeners are the design, not a leak.

@@ -20,7 +20,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { JsonRpcMessage } from '../shared/protocol/jsonrpc.ts';
-import { openSseResponse, writeSseEvent } from '../shared/http/sse.ts';
+import { openSseResponse, readerCaughtUp, writeSseEvent } from '../shared/http/sse.ts';
 import { parseEventId, type EventId, type EventStore, type StreamId } from './event-store.ts';
 
 /** How a stream behaves. */
@@ -46,6 +46,12 @@ export interface StreamOptions {
   retentionMs: number;
   /** Called once when the stream is closed for good, so its owner (the session) can forget it. */
   onClosed?: () => void;
+  /**
+   * Bytes a connection may leave unread before it is ended (`maxBufferedBytesPerStream`,
+   * its default): the connection, not the stream, which goes on storing its
+   * events for the client to resume.
+   */
+  maxBufferedBytes?: number;
 }
 
 /**
@@ -122,9 +128,11 @@ export class ResumableStream {
     this.#attach(res);
     this.#lastSequenceSent = parseEventId(lastEventId)?.sequence ?? -1;
     this.#enqueue(res, async () => {
-      await eventStore.replayEventsAfter(lastEventId, (id, message) =>
-        this.#write(res, id, message),
-      );
+      await eventStore.replayEventsAfter(lastEventId, async (id, message) => {
+        // The replay is stored already: it goes at the reader's pace, so a long one is not cut.
+        await readerCaughtUp(res);
+        this.#write(res, id, message);
+      });
       if (this.#finished) res.end();
     });
     await this.#queue;
@@ -190,7 +198,7 @@ export class ResumableStream {
     this.#connection?.end();
     this.#connection = res;
     this.#lastSequenceSent = -1;
-    openSseResponse(res, this.#options.keepAliveMs);
+    openSseResponse(res, this.#options.keepAliveMs, this.#options.maxBufferedBytes);
     res.on('close', () => {
       // The connection went away; the stream did not. Events keep being stored for a resume.
       if (this.#connection === res) this.#connection = undefined;
@@ -237,12 +245,18 @@ export class ResumableStream {
       if (sequence <= this.#lastSequenceSent) return;
       this.#lastSequenceSent = sequence;
     }
-    writeSseEvent(res, {
+    const outcome = writeSseEvent(res, {
       ...(message ? { event: 'message' } : {}),
       ...(id === undefined ? {} : { id }),
       ...(retry === undefined ? {} : { retry }),
       data: message ? JSON.stringify(message) : '',
     });
+    if (outcome === 'overflowed') {
+      // The reader stopped reading and its connection was ended; the stream was not. Events
+      // keep being stored, and the client gets them by resuming from its last event id.
+      if (this.#connection === res) this.#connection = undefined;
+      return;
+    }
     this.#pollIfResumable(res);
   }
 

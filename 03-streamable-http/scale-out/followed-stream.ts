@@ -18,7 +18,7 @@
 import type { ServerResponse } from 'node:http';
 import { abortWhenClosed } from '../../shared/protocol/cancellation.ts';
 import { ErrorCode, errorResponse, type RequestId } from '../../shared/protocol/jsonrpc.ts';
-import { openSseResponse, writeSseEvent } from '../../shared/http/sse.ts';
+import { openSseResponse, readerCaughtUp, writeSseEvent } from '../../shared/http/sse.ts';
 import type { EventId, StreamId } from '../event-store.ts';
 import type { RedisEventStore } from './redis-event-store.ts';
 
@@ -34,6 +34,12 @@ export interface FollowedStreamOptions {
   sessionEnded: AbortSignal;
   /** How often an idle connection gets a comment line. */
   keepAliveMs: number;
+  /**
+   * Bytes the connection may leave unread (`maxBufferedBytesPerStream`, its default). The
+   * replay and the live tail are stored in Redis, so they go at the reader's pace; a reader
+   * that stops has its connection ended by the next keep-alive, and may resume.
+   */
+  maxBufferedBytes?: number;
 }
 
 /**
@@ -56,11 +62,13 @@ export class FollowedStream {
 
   /** Answers a GET with `Last-Event-ID`: replay, then live events until the response. */
   async resume(res: ServerResponse, lastEventId: EventId): Promise<void> {
-    const { streamId, requestId, writerAlive, sessionEnded, keepAliveMs } = this.#options;
+    const { streamId, requestId, writerAlive, sessionEnded, keepAliveMs, maxBufferedBytes } =
+      this.#options;
     // Stop following when the client goes away or the session ends.
     const signal = abortWhenClosed(res, sessionEnded);
-    openSseResponse(res, keepAliveMs);
-    const write = (id: EventId, message: object): void => {
+    openSseResponse(res, keepAliveMs, maxBufferedBytes);
+    const write = async (id: EventId, message: object): Promise<void> => {
+      await readerCaughtUp(res);
       writeSseEvent(res, { event: 'message', id, data: JSON.stringify(message) });
     };
     try {
@@ -76,7 +84,7 @@ export class FollowedStream {
             'Send the request again.',
         );
         // Stored first, like every event: a client that resumes again gets the same error, once.
-        write(await this.#events.storeEvent(streamId, lost), lost);
+        await write(await this.#events.storeEvent(streamId, lost), lost);
       }
     } catch {
       // Redis went away mid-stream: end the connection; the client resumes once Redis is back.

@@ -22,7 +22,8 @@ import {
   type JsonRpcResponse,
   type RequestId,
 } from '../protocol/jsonrpc.ts';
-import { isMissingMetaError, type Era } from '../protocol/mcp-server.ts';
+import { isLimitError, isMissingMetaError, type Era } from '../protocol/mcp-server.ts';
+import { DEFAULT_LIMITS, limitRefusal } from '../limits.ts';
 import { isSupportedVersion, type ProtocolVersion } from '../protocol/versions.ts';
 
 /** How an error body goes out: extra headers, and what is known of the request it answers. */
@@ -128,12 +129,18 @@ export function rejectRequest(
  * - 2026-07-28: a method the revision does not have → 404 (so a client can
  *   tell it from a legacy server's 404, which has no JSON-RPC body); a request
  *   whose `_meta` lacks a required field, or that needs a version or capability
- *   we lack → 400; an internal error → 500; anything else 200, errors included.
+ *   we lack → 400; a request refused by a limit (`data.limit`) → its refusal's
+ *   status (limitRefusal: 400 for tool arguments too large); an internal error
+ *   → 500; anything else 200, errors included.
  *
  * Why not 400 for every bad request: a dual-era client reads a 400 whose body
  * is not a modern error (-32020, -32021, -32022) as "this server only speaks
  * the handshake era" and falls back to `initialize`. An unknown tool or a bad
  * cursor (-32602) answers a request the server understood, so it goes in a 200.
+ * A limit's -32602 is the exception, and safe: a dual-era client meets it only
+ * on a `tools/call` with large arguments, never on the `server/discover` it
+ * decides the era with (no arguments at all), so by then it knows the server
+ * is modern; an intermediary sees the refusal, and `data.limit` says why.
  *
  * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/streamable-http#backward-compatibility
  */
@@ -144,7 +151,11 @@ export function httpStatusFor(response: JsonRpcResponse, era: Era): number {
       return 404;
     case ErrorCode.InvalidParams:
       // [spec 2026-07-28] A request missing a required `_meta` field: "the response status MUST be 400".
-      return isMissingMetaError(response.error) ? 400 : 200;
+      if (isMissingMetaError(response.error)) return 400;
+      // The status is the limit's own, from the one table of refusals; the value plays no part in it.
+      if (isLimitError(response.error))
+        return limitRefusal(response.error.data.limit, DEFAULT_LIMITS).status;
+      return 200;
     case ErrorCode.ParseError:
     case ErrorCode.InvalidRequest:
     case ErrorCode.HeaderMismatch:

@@ -32,6 +32,7 @@ import {
   type JsonRpcResponse,
 } from './jsonrpc.ts';
 import { cancellationOf, linkedController, reusedIdError } from './cancellation.ts';
+import { limitRefusal, limitsWith, type Limits, type RefusingLimit } from '../limits.ts';
 import type { HandshakeState } from './handshake-state.ts';
 import { ToolRegistry, type CallToolResult, type Tool, type ToolContext } from './tools.ts';
 import {
@@ -71,6 +72,11 @@ export interface McpServerOptions {
   ttlMs?: number;
   /** Called with every unexpected error (a bug, not bad input): production logs it, tests observe it. */
   onError?: (error: unknown) => void;
+  /**
+   * Limits on what a client may make the server hold (../limits.ts); the core
+   * enforces the size of a tool's arguments and of its result. The defaults by default.
+   */
+  limits?: Partial<Limits>;
 }
 
 /** What a transport hands the core with each message, whatever the era. */
@@ -160,10 +166,12 @@ const PER_REQUEST_METHODS = new Set(['server/discover', 'tools/list', 'tools/cal
 export class McpServer {
   readonly #options: McpServerOptions;
   readonly #tools: ToolRegistry;
+  readonly #limits: Limits;
 
   constructor(options: McpServerOptions) {
     this.#options = options;
     this.#tools = new ToolRegistry(options.tools);
+    this.#limits = limitsWith(options.limits);
   }
 
   /** The tool with this name, if the server offers it (transports read its `longRunning` hint). */
@@ -357,6 +365,11 @@ export class McpServer {
         ErrorCode.InvalidParams,
         'tools/call params.arguments must be an object',
       );
+    // Before anything copies or validates them: what a client sends, the server holds while the tool runs.
+    if (serialisedBytes(args) > this.#limits.maxToolArgumentsBytes) {
+      const { code, message, data } = limitRefusal('maxToolArgumentsBytes', this.#limits);
+      throw new JsonRpcError(code, message, data);
+    }
     const tool = this.#tools.get(name);
     // A tool that does not exist is a protocol error: the request cannot be routed.
     if (!tool) throw new JsonRpcError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
@@ -379,12 +392,23 @@ export class McpServer {
       signal,
       sendProgress: progressSender(params, send, version),
     };
+    let result: CallToolResult;
     try {
-      return { ...(await tool.run(checked.args, context)) };
+      result = await tool.run(checked.args, context);
     } catch (error) {
       if (signal.aborted) throw error;
       return toolError(`${name} failed: ${error instanceof Error ? error.message : String(error)}`);
     }
+    // A result too large to send is the tool's failure, not the request's: a tool error the model can read.
+    const { maxToolResultBytes } = this.#limits;
+    const bytes = serialisedBytes(result);
+    if (bytes > maxToolResultBytes) {
+      return toolError(
+        `${name} returned a result too large to send: ${bytes} bytes ` +
+          `(maxToolResultBytes = ${maxToolResultBytes})`,
+      );
+    }
+    return { ...result };
   }
 }
 
@@ -403,6 +427,34 @@ export interface MissingMetaData {
 export function isMissingMetaError(error: JsonRpcErrorObject): boolean {
   const data = error.data as Partial<MissingMetaData> | undefined;
   return error.code === ErrorCode.InvalidParams && Array.isArray(data?.missingMeta);
+}
+
+/** What the error for a request refused by a limit carries (limitRefusal in ../limits.ts). */
+export interface LimitErrorData {
+  /** The limit the request met. */
+  limit: RefusingLimit;
+  /** Its value on this server. */
+  value: number;
+}
+
+/**
+ * True for the -32602 of a request the core refused for its size (its tool
+ * arguments): a request the server understood, and will not take.
+ */
+export function isLimitError(
+  error: JsonRpcErrorObject,
+): error is JsonRpcErrorObject & { data: LimitErrorData } {
+  const data = error.data as Partial<LimitErrorData> | undefined;
+  return (
+    error.code === ErrorCode.InvalidParams &&
+    typeof data?.limit === 'string' &&
+    typeof data.value === 'number'
+  );
+}
+
+/** The size of a value as it goes on the wire: UTF-8 bytes of its JSON. */
+function serialisedBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value));
 }
 
 /**
