@@ -64,7 +64,10 @@ export interface HandshakeEraContext {
   /** Aborted on close: work still running stops instead of holding the process open. */
   shutdown: AbortSignal;
   /** How streams behave (the event store and priming are decided per request). */
-  streams: Pick<StreamOptions, 'retryMs' | 'pollAfterMs' | 'keepAliveMs' | 'retentionMs'>;
+  streams: Pick<
+    StreamOptions,
+    'retryMs' | 'pollAfterMs' | 'keepAliveMs' | 'retentionMs' | 'maxBufferedBytes'
+  >;
   /** What a client may make the server hold (shared/limits.ts). */
   limits: Limits;
 }
@@ -318,7 +321,7 @@ async function answerWithJson(
   // Cancelled, or its session ended: [spec] "the receiver SHOULD NOT send a response". Yet the POST
   // carried a request, so [spec] it MUST be answered with text/event-stream or application/json:
   // an event stream that ends with no event is both.
-  openSseResponse(res, context.streams.keepAliveMs);
+  openSseResponse(res, context.streams.keepAliveMs, context.streams.maxBufferedBytes);
   res.end();
 }
 
@@ -343,7 +346,8 @@ async function answerWithStream(
     return;
   }
   const resumable = await session?.openStream(res, streamOptions(state, context), request.id);
-  const stream = resumable ?? new LiveStream(res, context.streams.keepAliveMs);
+  const stream =
+    resumable ?? new LiveStream(res, context.streams.keepAliveMs, context.streams.maxBufferedBytes);
   const response =
     (await context.mcp.handle(request, {
       send: (notification) => void stream.send(notification),

@@ -62,7 +62,7 @@ export async function handleRevision2026Post(
   // [spec] "Resumable streams are not supported": a live stream, with no event ids.
   let stream: LiveStream | undefined;
   const send = (notification: JsonRpcNotification): void => {
-    stream ??= new LiveStream(res, context.keepAliveMs);
+    stream ??= new LiveStream(res, context.keepAliveMs, context.limits.maxBufferedBytesPerStream);
     stream.send(notification);
   };
 

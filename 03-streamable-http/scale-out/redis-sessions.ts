@@ -77,6 +77,8 @@ export interface RedisStateOptions {
   ownerTtlMs?: number;
   /** How often a followed stream's idle connection gets a comment line. */
   keepAliveMs: number;
+  /** Bytes a followed stream's connection may leave unread (`maxBufferedBytesPerStream` by default). */
+  maxBufferedBytes?: number;
   /** Told once per Redis outage. */
   onError: (error: unknown) => void;
 }
@@ -130,6 +132,7 @@ export class RedisSessionStore implements SessionStore {
   readonly #idleTimeoutMs: number;
   readonly #ownerTtlMs: number;
   readonly #keepAliveMs: number;
+  readonly #maxBufferedBytes: number | undefined;
   readonly #local = new Map<string, RedisSession>();
   #heartbeat: NodeJS.Timeout | undefined;
   /**
@@ -149,7 +152,10 @@ export class RedisSessionStore implements SessionStore {
   constructor(
     redis: RedisConnection,
     events: RedisEventStore,
-    options: Pick<RedisStateOptions, 'idleTimeoutMs' | 'ownerTtlMs' | 'keepAliveMs'>,
+    options: Pick<
+      RedisStateOptions,
+      'idleTimeoutMs' | 'ownerTtlMs' | 'keepAliveMs' | 'maxBufferedBytes'
+    >,
   ) {
     this.#redis = redis;
     // Subscribing takes a connection over: it gets its own.
@@ -159,6 +165,7 @@ export class RedisSessionStore implements SessionStore {
     this.#idleTimeoutMs = options.idleTimeoutMs ?? SESSION_IDLE_TIMEOUT_MS;
     this.#ownerTtlMs = options.ownerTtlMs ?? OWNER_TTL_MS;
     this.#keepAliveMs = options.keepAliveMs;
+    this.#maxBufferedBytes = options.maxBufferedBytes;
   }
 
   /** Sessions this instance holds a `Session` object for (not all sessions in Redis). */
@@ -307,6 +314,7 @@ export class RedisSessionStore implements SessionStore {
       writerAlive: async () => (await this.#redis.exists(instanceKey(owner))) === 1,
       sessionEnded,
       keepAliveMs: this.#keepAliveMs,
+      ...(this.#maxBufferedBytes === undefined ? {} : { maxBufferedBytes: this.#maxBufferedBytes }),
     });
   }
 

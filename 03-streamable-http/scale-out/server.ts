@@ -23,6 +23,7 @@ import {
   type StreamableHttpServer,
   type StreamableHttpServerOptions,
 } from '../server.ts';
+import { limitsWith } from '../../shared/limits.ts';
 import { openRedisState } from './redis-sessions.ts';
 
 /** Options for {@link createScaleOutServer}. */
@@ -59,6 +60,7 @@ export async function createScaleOutServer(
   const redis = await openRedisState(redisUrl, {
     retentionMs: options.streamRetentionMs ?? STREAM_RETENTION_MS,
     keepAliveMs: options.keepAliveMs ?? KEEP_ALIVE_MS,
+    maxBufferedBytes: limitsWith(options.limits).maxBufferedBytesPerStream,
     onError,
     ...(ownerTtlMs === undefined ? {} : { ownerTtlMs }),
   });
