@@ -132,9 +132,9 @@ async function handlePost(
   res: Response,
   mcp: McpServer,
   shutdown: AbortSignal,
-  _limits: Limits,
+  limits: Limits,
 ): Promise<void> {
-  const post = checkPost(req, mcp);
+  const post = checkPost(req, mcp, limits);
   if (!post.ok) {
     sendJsonRpcError(res, post.status, post.error);
     return;

@@ -103,7 +103,7 @@ export async function createHttpSseServer(options: HttpSseServerOptions): Promis
     handleGet(req, res, sessions, keepAliveMs, limits),
   );
   app.post('/message', requireSession(sessions), ...readJsonBody, (req: Request, res: Response) =>
-    handlePost(req, res, mcp, onError),
+    handlePost(req, res, mcp, limits, onError),
   );
   app.all('/sse', (_req: Request, res: Response) =>
     rejectRequest(res, 405, 'Method not allowed: open the stream with GET', {
@@ -183,11 +183,12 @@ function handlePost(
   req: Request,
   res: Response,
   mcp: McpServer,
+  limits: Limits,
   onError: (e: unknown) => void,
 ): void {
   const session = res.locals.session as SseSession;
   // 2024-11-05 has no batches: one message per POST.
-  const parsed = parseJsonRpc(bodyText(req), { allowBatch: false });
+  const parsed = parseJsonRpc(bodyText(req), { allowBatch: false, limits });
   if (!parsed.ok) {
     sendJsonRpcError(res, 400, parsed.error);
     return;

@@ -224,7 +224,7 @@ function allowedMethods(context: Context): string {
  * header make it per-request; anything else is the handshake's.
  */
 async function handlePost(req: Request, res: Response, context: Context): Promise<void> {
-  const post = checkPost(req, context.handshakeEra.mcp);
+  const post = checkPost(req, context.handshakeEra.mcp, context.handshakeEra.limits);
   if (!post.ok) {
     sendJsonRpcError(res, post.status, post.error);
     return;
