@@ -12,9 +12,9 @@
  * crosses the limit. The body is read as UTF-8 text, uncompressed, and parsed
  * by `parseJsonRpc`, so a parse error can be answered with the exact JSON-RPC
  * error.
- * Implements: no MCP rule; [spec] "Messages MUST be UTF-8 encoded" (2026-07-28
- * "Base Protocol"), and the resource limits each transport page leaves to the
- * server (the `maxBodyBytes` of ../limits.ts).
+ * Implements: "Transports", every revision: [spec] "JSON-RPC messages MUST be
+ * UTF-8 encoded"; and the resource limits the spec leaves to the server (the
+ * `maxBodyBytes` of ../limits.ts).
  * Read next: errors.ts, how every failure is answered.
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#sending-messages-to-the-server
  * @module
@@ -55,8 +55,8 @@ export function refuseBodyFromHeaders(
     return unsupported('Content-Type must be application/json');
   }
   const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(req.get('content-type') ?? '')?.[1];
-  if (charset !== undefined && charset.toLowerCase() !== 'utf-8') {
-    // [spec 2026-07-28] "Messages MUST be UTF-8 encoded"; every earlier revision's JSON is too.
+  if (charset !== undefined && !['utf-8', 'utf8'].includes(charset.toLowerCase())) {
+    // [spec] "JSON-RPC messages MUST be UTF-8 encoded" (Transports, every revision).
     return unsupported(`JSON must be UTF-8, not ${charset}`);
   }
   // No compression: a compressed body is small on the wire and large in memory, and decompressing
