@@ -2,7 +2,7 @@
 // input has a stated answer, and none crashes or hangs the server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MetaKey } from '../shared/protocol/versions.ts';
-import { MAX_BODY_BYTES } from '../shared/http/body.ts';
+import { DEFAULT_LIMITS } from '../shared/limits.ts';
 import { rawRequest } from '../lab/support/raw-http.ts';
 import { createPlainHttpServer, type PlainHttpServer } from './server.ts';
 
@@ -85,7 +85,7 @@ describe('POST /mcp with bad input', () => {
   });
 
   it('answers a body over 1 MiB with 413', async () => {
-    const text = 'x'.repeat(MAX_BODY_BYTES);
+    const text = 'x'.repeat(DEFAULT_LIMITS.maxBodyBytes);
     const { status, json } = await rpc({
       id: 1,
       method: 'tools/call',

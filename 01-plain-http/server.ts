@@ -22,8 +22,13 @@ import { abortWhenClosed } from '../shared/protocol/cancellation.ts';
 import { serveOnLoopback } from '../shared/http/loopback-server.ts';
 import { createDemoTools } from '../shared/demo/demo-tools.ts';
 import type { Tool } from '../shared/protocol/tools.ts';
-import { httpStatusFor, rejectRequest, sendJsonRpcError } from '../shared/http/errors.ts';
-import { handleBodyErrors, readJsonBody } from '../shared/http/body.ts';
+import {
+  answerUnexpectedErrors,
+  httpStatusFor,
+  rejectRequest,
+  sendJsonRpcError,
+} from '../shared/http/errors.ts';
+import { readJsonBody } from '../shared/http/body.ts';
 import { checkPost } from '../shared/http/post-rules.ts';
 import { HandshakeState } from '../shared/protocol/handshake-state.ts';
 import { isRequest, type JsonRpcResponse } from '../shared/protocol/jsonrpc.ts';
@@ -92,7 +97,7 @@ export async function createPlainHttpServer(
 
   // ── Routes: the whole transport on one screen ──
   app.use(rejectForeignHost(options), rejectForeignOrigin(options));
-  app.post('/mcp', ...readJsonBody, (req: Request, res: Response) =>
+  app.post('/mcp', readJsonBody(limits), (req: Request, res: Response) =>
     handlePost(req, res, mcp, shutdown.signal, limits),
   );
   app.all('/mcp', (_req: Request, res: Response) => {
@@ -104,7 +109,7 @@ export async function createPlainHttpServer(
   app.use((_req: Request, res: Response) =>
     rejectRequest(res, 404, 'Not found: the MCP endpoint is /mcp'),
   );
-  app.use(handleBodyErrors(onError));
+  app.use(answerUnexpectedErrors(onError));
 
   const server = await serveOnLoopback(app, options.port);
   const { connections, port } = server;
@@ -133,9 +138,9 @@ async function handlePost(
   res: Response,
   mcp: McpServer,
   shutdown: AbortSignal,
-  _limits: Limits,
+  limits: Limits,
 ): Promise<void> {
-  const post = checkPost(req, mcp);
+  const post = checkPost(req, mcp, limits);
   if (!post.ok) {
     sendJsonRpcError(res, post.status, post.error);
     return;

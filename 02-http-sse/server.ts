@@ -21,8 +21,8 @@ import { limitsWith, type Limits } from '../shared/limits.ts';
 import { serveOnLoopback } from '../shared/http/loopback-server.ts';
 import { createDemoTools } from '../shared/demo/demo-tools.ts';
 import type { Tool } from '../shared/protocol/tools.ts';
-import { rejectRequest, sendJsonRpcError } from '../shared/http/errors.ts';
-import { bodyText, handleBodyErrors, readJsonBody } from '../shared/http/body.ts';
+import { answerUnexpectedErrors, rejectRequest, sendJsonRpcError } from '../shared/http/errors.ts';
+import { bodyText, readJsonBody } from '../shared/http/body.ts';
 import { errorResponse, parseJsonRpc, type JsonRpcMessage } from '../shared/protocol/jsonrpc.ts';
 import { McpServer } from '../shared/protocol/mcp-server.ts';
 import {
@@ -99,16 +99,21 @@ export async function createHttpSseServer(options: HttpSseServerOptions): Promis
   app.set('etag', false);
 
   // ── Routes: the whole transport on one screen ──
-  app.use(rejectForeignHost(options), rejectForeignOrigin(options));
-  app.get('/sse', (req: Request, res: Response) => handleGet(req, res, sessions, keepAliveMs));
-  app.post('/message', requireSession(sessions), ...readJsonBody, (req: Request, res: Response) =>
-    handlePost(req, res, mcp, onError),
-  );
-  app.all('/sse', (_req: Request, res: Response) =>
+  const streamOnlyByGet = (_req: Request, res: Response) =>
     rejectRequest(res, 405, 'Method not allowed: open the stream with GET', {
       headers: { Allow: 'GET' },
-    }),
+    });
+  app.use(rejectForeignHost(options), rejectForeignOrigin(options));
+  // Before GET: express answers HEAD with the GET route, which would open a session for nothing.
+  app.head('/sse', streamOnlyByGet);
+  app.get('/sse', (req: Request, res: Response) => handleGet(req, res, sessions, keepAliveMs));
+  app.post(
+    '/message',
+    requireSession(sessions),
+    readJsonBody(limits),
+    (req: Request, res: Response) => handlePost(req, res, mcp, limits, onError),
   );
+  app.all('/sse', streamOnlyByGet);
   app.all('/message', (_req: Request, res: Response) =>
     rejectRequest(res, 405, 'Method not allowed: send messages with POST', {
       headers: { Allow: 'POST' },
@@ -117,7 +122,7 @@ export async function createHttpSseServer(options: HttpSseServerOptions): Promis
   app.use((_req: Request, res: Response) =>
     rejectRequest(res, 404, 'Not found: open the stream at /sse'),
   );
-  app.use(handleBodyErrors(onError));
+  app.use(answerUnexpectedErrors(onError));
 
   const server = await serveOnLoopback(app, options.port);
   const { connections, port } = server;
@@ -190,11 +195,12 @@ function handlePost(
   req: Request,
   res: Response,
   mcp: McpServer,
+  limits: Limits,
   onError: (e: unknown) => void,
 ): void {
   const session = res.locals.session as SseSession;
   // 2024-11-05 has no batches: one message per POST.
-  const parsed = parseJsonRpc(bodyText(req), { allowBatch: false });
+  const parsed = parseJsonRpc(bodyText(req), { allowBatch: false, limits });
   if (!parsed.ok) {
     sendJsonRpcError(res, 400, parsed.error);
     return;

@@ -2,7 +2,7 @@
 // rejection, with sessions and in sessionless mode.
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_BODY_BYTES } from '../shared/http/body.ts';
+import { DEFAULT_LIMITS } from '../shared/limits.ts';
 import { rawRequest } from '../lab/support/raw-http.ts';
 import { parseEventId } from './event-store.ts';
 import { createStreamableHttpServer, type StreamableHttpServer } from './server.ts';
@@ -100,7 +100,7 @@ describe('POST /mcp', () => {
   it('answers a body over 1 MiB with 413', async () => {
     const response = await post(server.url, {
       ...initialize(),
-      padding: 'x'.repeat(MAX_BODY_BYTES),
+      padding: 'x'.repeat(DEFAULT_LIMITS.maxBodyBytes),
     });
     expect(response.status).toBe(413);
   });

@@ -24,8 +24,8 @@ import { closeOnSignals, isEntryPoint, portFromEnv } from '../shared/cli.ts';
 import { limitsWith, type Limits } from '../shared/limits.ts';
 import { serveOnLoopback } from '../shared/http/loopback-server.ts';
 import { createDemoTools } from '../shared/demo/demo-tools.ts';
-import { rejectRequest, sendJsonRpcError } from '../shared/http/errors.ts';
-import { handleBodyErrors, readJsonBody } from '../shared/http/body.ts';
+import { answerUnexpectedErrors, rejectRequest, sendJsonRpcError } from '../shared/http/errors.ts';
+import { readJsonBody } from '../shared/http/body.ts';
 import { checkPost } from '../shared/http/post-rules.ts';
 import { ErrorCode, errorResponse } from '../shared/protocol/jsonrpc.ts';
 import { McpServer } from '../shared/protocol/mcp-server.ts';
@@ -175,8 +175,12 @@ export async function createStreamableHttpServer(
   app.set('etag', false);
 
   // ── Routes: the whole transport on one screen ──
+  const methodNotAllowed = (_req: Request, res: Response) =>
+    rejectRequest(res, 405, 'Method not allowed', { headers: { Allow: allowedMethods(context) } });
   app.use(rejectForeignHost(options), rejectForeignOrigin(options));
-  app.post('/mcp', ...readJsonBody, async (req, res) => {
+  // Before GET: express answers HEAD with the GET route, which would take the session's stream over.
+  app.head('/mcp', methodNotAllowed);
+  app.post('/mcp', readJsonBody(limits), async (req, res) => {
     const handling = handlePost(req, res, context);
     posts.add(handling);
     try {
@@ -187,14 +191,12 @@ export async function createStreamableHttpServer(
   });
   app.get('/mcp', (req, res) => handleGet(req, res, context.handshakeEra));
   app.delete('/mcp', (req, res) => handleDelete(req, res, context.handshakeEra));
-  app.all('/mcp', (_req: Request, res: Response) => {
-    rejectRequest(res, 405, 'Method not allowed', { headers: { Allow: allowedMethods(context) } });
-  });
+  app.all('/mcp', methodNotAllowed);
   app.use((_req: Request, res: Response) =>
     rejectRequest(res, 404, 'Not found: the MCP endpoint is /mcp'),
   );
   app.use(answerStoreUnavailable);
-  app.use(handleBodyErrors(onError));
+  app.use(answerUnexpectedErrors(onError));
 
   const server = await serveOnLoopback(app, options.port);
   const { connections, port } = server;
@@ -231,7 +233,7 @@ function allowedMethods(context: Context): string {
  * header make it per-request; anything else is the handshake's.
  */
 async function handlePost(req: Request, res: Response, context: Context): Promise<void> {
-  const post = checkPost(req, context.handshakeEra.mcp);
+  const post = checkPost(req, context.handshakeEra.mcp, context.handshakeEra.limits);
   if (!post.ok) {
     sendJsonRpcError(res, post.status, post.error);
     return;

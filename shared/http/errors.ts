@@ -14,7 +14,7 @@
  * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/streamable-http#protocol-version-header
  * @module
  */
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   ErrorCode,
   errorResponse,
@@ -97,8 +97,25 @@ export function sendJsonRpcError(
   }
   const header = res.req.headers['mcp-protocol-version'];
   const named = isSupportedVersion(header) ? header : undefined;
-  res.writeHead(status, { ...headers, 'Content-Type': 'application/json' });
-  res.end(JSON.stringify(errorBodyFor(body, revision ?? named)));
+  // Answered before its body was read (413, 415, 403, 404...): on a kept-alive connection Node
+  // would read the rest of the body to reach the next request, however large. Closing reads none.
+  const close = hasUnreadBody(res.req) ? { Connection: 'close' } : {};
+  const text = JSON.stringify(errorBodyFor(body, revision ?? named));
+  res.writeHead(status, {
+    ...headers,
+    ...close,
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+/** True while a request's body is still (partly) unread: a length was declared, or chunks announced. */
+function hasUnreadBody(req: IncomingMessage): boolean {
+  if (req.complete) return false;
+  return (
+    req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length']) > 0
+  );
 }
 
 /**
@@ -120,6 +137,24 @@ export function rejectRequest(
   // -32600 for every transport rejection: the request, as HTTP delivered it, is not acceptable.
   const body = errorResponse(options.id ?? null, ErrorCode.InvalidRequest, message);
   sendJsonRpcError(res, status, body, options);
+}
+
+/**
+ * The error handler, last in an express app's chain: whatever reaches it is a
+ * bug (bad input is answered where it is found), so it is reported and
+ * answered 500 with -32603, or the connection is closed if the answer had
+ * already started.
+ *
+ * @example
+ * ```ts
+ * app.use(answerUnexpectedErrors(console.error)); // after every route
+ * ```
+ */
+export function answerUnexpectedErrors(onError: (error: unknown) => void) {
+  return (error: unknown, _req: unknown, res: ServerResponse, _next: unknown): void => {
+    onError(error);
+    sendJsonRpcError(res, 500, errorResponse(null, ErrorCode.InternalError, 'Internal error'));
+  };
 }
 
 /**

@@ -6,12 +6,24 @@
  * show what keep-alive saves (one connection for many requests, or one per
  * request); connections open show what idle clients pin on the server. Both
  * are counted where connections are made, on the server's `connection` event,
- * not guessed from the number of requests.
+ * not guessed from the number of requests. And one check no route can make:
+ * Node keeps a request's first {@link MAX_HEADERS} headers and drops the rest
+ * without a word, so an `Origin` placed after them would never be seen; such a
+ * request is refused (431) before any route runs.
  * Read next: body.ts, what every POST goes through first.
  * @module
  */
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { listenOnLoopback } from '../cli.ts';
+import { rejectRequest } from './errors.ts';
+
+/**
+ * The headers Node keeps of one request (its `maxHeadersCount`, set here to
+ * its own default so that the check below states it). A request that reaches
+ * this many may have had more, which Node dropped: it is refused, so it has at
+ * most one fewer.
+ */
+export const MAX_HEADERS = 1000;
 
 /** Live connection counts of one server. */
 export interface ConnectionCount {
@@ -45,7 +57,19 @@ export async function serveOnLoopback(
   handler: RequestListener,
   port: number,
 ): Promise<LoopbackServer> {
-  const server: Server = createServer(handler);
+  const server: Server = createServer((req, res) => {
+    // rawHeaders lists names and values in turn; Node stops adding to it, too, past the limit.
+    if (req.rawHeaders.length / 2 >= MAX_HEADERS) {
+      rejectRequest(
+        res,
+        431,
+        `Request Header Fields Too Large: at most ${MAX_HEADERS - 1} headers; more are not read, so the request cannot be checked`,
+      );
+      return;
+    }
+    handler(req, res);
+  });
+  server.maxHeadersCount = MAX_HEADERS;
   const connections = { accepted: 0, open: 0 };
   server.on('connection', (socket) => {
     connections.accepted += 1;

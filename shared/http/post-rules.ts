@@ -22,6 +22,7 @@
  * @module
  */
 import { bodyText } from './body.ts';
+import { limitRefusal, type Limits } from '../limits.ts';
 import { headerMismatch } from './request-metadata.ts';
 import {
   ErrorCode,
@@ -117,18 +118,19 @@ const REQUIRED_ACCEPT = ['application/json', 'text/event-stream'];
 /**
  * Applies every rule to a POST whose body `readJsonBody` has read (which
  * already answered 415 and 413), in the order that gives each failure its
- * own answer: `Accept` (406), JSON-RPC (400, -32700 or -32600), the version
- * header (400, -32022), batches (400, -32600), then for a 2026-07-28 request
- * the metadata headers (400, -32020).
+ * own answer: `Accept` (406), JSON-RPC (400, -32700 or -32600; the
+ * `maxJsonDepth` limit, -32602), the version header (400, -32022), batches
+ * (400, -32600: the revision, then the `maxBatchSize` limit), then for a
+ * 2026-07-28 request the metadata headers (400, -32020).
  *
  * @example
  * ```ts
- * const post = checkPost(req, mcp);
+ * const post = checkPost(req, mcp, limits);
  * if (!post.ok) return sendJsonRpcError(res, post.status, post.error);
  * if (post.era === 'per-request') ... // no handshake state: the request carries it
  * ```
  */
-export function checkPost(req: IncomingPost, tools: ToolLookup): PostOutcome {
+export function checkPost(req: IncomingPost, tools: ToolLookup, limits: Limits): PostOutcome {
   const accepted = acceptList(req);
   if (!REQUIRED_ACCEPT.every((type) => accepted.includes(type))) {
     // [spec] "The client MUST include an Accept header, listing both application/json and
@@ -143,7 +145,7 @@ export function checkPost(req: IncomingPost, tools: ToolLookup): PostOutcome {
     );
   }
   // Batches are parsed in every revision so that refusing one can name the version that forbids it.
-  const parsed = parseJsonRpc(bodyText(req), { allowBatch: true });
+  const parsed = parseJsonRpc(bodyText(req), { allowBatch: true, limits });
   if (!parsed.ok) return reject(400, parsed.error);
 
   const id: RequestId | null =
@@ -154,9 +156,21 @@ export function checkPost(req: IncomingPost, tools: ToolLookup): PostOutcome {
   const version = isHandshakeVersion(header) ? header : undefined;
 
   if (parsed.batch) {
+    // A batch of 2026-07-28 requests names its revision in `_meta`, not in a header: without this,
+    // the 2025-03-26 default would send it to the handshake era, which asks for a session.
+    const perRequest = parsed.entries.some(
+      (entry) => entry.ok && eraOf(entry.message) === 'per-request',
+    );
     // Without a header, the 2025-03-26 default: the one revision with batches.
-    const refused = checkBatch(header ?? '2025-03-26');
+    const refused = checkBatch(perRequest ? '2026-07-28' : (header ?? '2025-03-26'));
     if (refused) return refused;
+    if (parsed.entries.length > limits.maxBatchSize) {
+      const refusal = limitRefusal('maxBatchSize', limits);
+      return reject(
+        refusal.status,
+        errorResponse(null, refusal.code, refusal.message, refusal.data),
+      );
+    }
     return {
       ok: true,
       era: 'handshake',

@@ -11,6 +11,7 @@
  * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/index
  * @module
  */
+import { limitRefusal, type Limits } from '../limits.ts';
 
 /** A request id: a string or an integer, never `null` (MCP forbids it in every revision). */
 export type RequestId = string | number;
@@ -201,6 +202,8 @@ export interface ParseOptions {
    * @see https://modelcontextprotocol.io/specification/2025-03-26/basic#batching
    */
   allowBatch: boolean;
+  /** The server's limits: `maxJsonDepth` bounds every message, batch entries included. */
+  limits: Limits;
 }
 
 /**
@@ -210,18 +213,23 @@ export interface ParseOptions {
  * - JSON, but not one well-formed message → -32600 Invalid Request, with the
  *   request's id when it can be read and `null` otherwise;
  * - an array → a batch if `allowBatch` (each entry checked on its own, an empty
- *   array is itself invalid); otherwise -32600.
+ *   array is itself invalid); otherwise -32600;
+ * - a message nested deeper than `limits.maxJsonDepth` → the `maxJsonDepth`
+ *   refusal (-32602), for the whole body, before anything walks it recursively.
  *
  * @example
  * ```ts
- * const parsed = parseJsonRpc('{"jsonrpc":"2.0","id":1,"method":"ping"}', { allowBatch: false });
+ * const parsed = parseJsonRpc('{"jsonrpc":"2.0","id":1,"method":"ping"}', {
+ *   allowBatch: false,
+ *   limits: DEFAULT_LIMITS,
+ * });
  * if (parsed.ok && !parsed.batch) console.log(parsed.message); // the request
  * ```
  * @see https://www.jsonrpc.org/specification#error_object
  */
 export function parseJsonRpc(
   body: string,
-  options: { allowBatch: false },
+  options: ParseOptions & { allowBatch: false },
 ): ParsedBody & {
   /** Batches were not allowed, so the result is never one. */
   batch: false;
@@ -239,12 +247,39 @@ export function parseJsonRpc(body: string, options: ParseOptions): ParsedBody {
     );
     return { ok: false, batch: false, error };
   }
+  // V8's JSON.parse is iterative, so a deep body parses; what runs on it later (cloning the
+  // arguments, validating them against a schema) recurses, and would overflow the stack.
+  const messages = Array.isArray(value) ? value : [value];
+  if (messages.some((message) => depthExceeds(message, options.limits.maxJsonDepth))) {
+    const refusal = limitRefusal('maxJsonDepth', options.limits);
+    const id = Array.isArray(value) || !isPlainObject(value) ? null : readableId(value);
+    const error = errorResponse(id, refusal.code, refusal.message, refusal.data);
+    return { ok: false, batch: false, error };
+  }
   if (!Array.isArray(value)) return { ...checkMessage(value), batch: false };
   if (!options.allowBatch) {
     return rejectBody('batches exist only in protocol version 2025-03-26');
   }
   if (value.length === 0) return rejectBody('an empty batch');
   return { ok: true, batch: true, entries: value.map(checkMessage) };
+}
+
+/**
+ * True when `value` nests objects and arrays more than `max` levels deep (a
+ * message object is one level, its `params` two, and so on). Iterative, with
+ * its own stack of values to visit, so that no input can overflow the checker
+ * it exists to protect.
+ */
+function depthExceeds(value: unknown, max: number): boolean {
+  const pending: Array<{ value: unknown; depth: number }> = [{ value, depth: 1 }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (typeof next.value !== 'object' || next.value === null) continue;
+    if (next.depth > max) return true;
+    for (const child of Object.values(next.value)) {
+      pending.push({ value: child, depth: next.depth + 1 });
+    }
+  }
+  return false;
 }
 
 function rejectBody(why: string): ParsedBody {
@@ -270,6 +305,14 @@ export function checkMessage(value: unknown): CheckedMessage {
     error: invalid(id, why),
   });
   if (!isPlainObject(value)) return reject(null, 'a message must be a JSON object');
+  if (isUnsafeInteger(value.id)) {
+    // JSON.parse rounded it, so echoing it would answer another request's id. Rounding never
+    // crosses 2^53 - 1, so an id beyond the safe range in the text is beyond it once parsed too.
+    return reject(
+      null,
+      'a numeric id must be a safe integer (at most 2^53 - 1 in size); send a larger one as a string',
+    );
+  }
   const id = readableId(value);
   if (value.jsonrpc !== '2.0') return reject(id, 'jsonrpc must be "2.0"');
 
@@ -306,6 +349,11 @@ export function checkMessage(value: unknown): CheckedMessage {
   if (value.id !== null && id === null)
     return reject(null, 'id must be a string, an integer or null');
   return { ok: true, message: value as unknown as JsonRpcErrorResponse };
+}
+
+/** An integer JavaScript cannot hold exactly: any number written beyond ±(2^53 - 1). */
+function isUnsafeInteger(value: unknown): boolean {
+  return typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value);
 }
 
 function readableId(record: JsonObject): RequestId | null {
