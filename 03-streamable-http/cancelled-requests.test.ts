@@ -137,3 +137,54 @@ describe('sessionless mode: a client that disconnects', () => {
     },
   );
 });
+
+describe('with a session: a client that disconnects from an answer nothing can resume', () => {
+  const waiting = waitingTool();
+  let server: StreamableHttpServer;
+  beforeAll(async () => {
+    server = await createStreamableHttpServer({ port: 0, tools: [waiting.tool] });
+  });
+  afterAll(() => server.close());
+
+  async function openSession(version: string): Promise<Record<string, string>> {
+    const init = await post(
+      server.url,
+      {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: {
+          protocolVersion: version,
+          capabilities: {},
+          clientInfo: { name: 't', version: '1' },
+        },
+      },
+      {},
+    );
+    await init.json();
+    return {
+      'Mcp-Session-Id': init.headers.get('mcp-session-id')!,
+      'MCP-Protocol-Version': version,
+    };
+  }
+
+  const bodies = {
+    'a request answered with JSON (2025-11-25)': { version: '2025-11-25', body: callWait(17) },
+    'a batch (2025-03-26)': { version: '2025-03-26', body: [callWait(18)] },
+  };
+
+  it.each(Object.keys(bodies) as Array<keyof typeof bodies>)(
+    'stops %s: a JSON answer carries no event id, so once its connection is gone no resume can deliver it (spec: shttp-disconnect-not-cancel)',
+    async (kind) => {
+      const { version, body } = bodies[kind];
+      const headers = await openSession(version);
+      const { started, aborted } = waiting.calls;
+      const connection = new AbortController();
+      const answer = post(server.url, body, headers, connection.signal);
+      await expect.poll(() => waiting.calls.started).toBe(started + 1);
+      connection.abort();
+      await answer.catch(() => {});
+      await expect.poll(() => waiting.calls.aborted).toBe(aborted + 1);
+    },
+  );
+});

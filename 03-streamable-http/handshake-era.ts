@@ -294,9 +294,9 @@ function answersWithStream(request: JsonRpcRequest, mcp: McpServer): boolean {
 }
 
 /**
- * The immediate answer: one JSON body. With a session, a client that hangs up
- * does not cancel the request (see {@link requestSignal}), though a JSON answer
- * has no event id, so nothing can deliver it later.
+ * The immediate answer: one JSON body. It has no event id, so once its client
+ * hangs up nothing can deliver it, with a session or without: the work stops
+ * (see {@link requestSignal}).
  */
 async function answerWithJson(
   req: Request,
@@ -309,7 +309,7 @@ async function answerWithJson(
   const response =
     (await context.mcp.handle(request, {
       send: () => {},
-      signal: requestSignal(res, session, context),
+      signal: requestSignal(res, false, context),
       era: 'handshake',
       handshake: state,
     })) ?? shuttingDown(request, context);
@@ -351,7 +351,7 @@ async function answerWithStream(
   const response =
     (await context.mcp.handle(request, {
       send: (notification) => void stream.send(notification),
-      signal: requestSignal(res, session, context),
+      signal: requestSignal(res, resumable !== undefined, context),
       era: 'handshake',
       handshake: state,
     })) ?? shuttingDown(request, context);
@@ -423,19 +423,22 @@ function shuttingDown(
 /**
  * The signal a request (or a batch) runs under. [spec 2025-03-26 to 2025-11-25]
  * "Disconnection SHOULD NOT be interpreted as the client cancelling its request."
- * With a session we follow it: only the session's end or the server's shutdown
- * stops the work, and a dropped stream can be resumed. In sessionless mode we
- * deliberately do not: the rule exists so the answer can still arrive (by a
- * resume), and without a session or event ids nothing can ever deliver it once
- * the connection is gone; running on would only cost the server work nobody can
- * receive. So there the connection's close stops the work too.
+ * For an answer that can be resumed (a stream of a session, whose events have
+ * ids) we follow it: only the session's end or the server's shutdown stops the
+ * work. For one that cannot (a JSON answer or a batch, which carry no event id,
+ * and any answer in sessionless mode) we deliberately do not: the rule exists
+ * so the answer can still arrive by a resume, and nothing can ever deliver it
+ * once its connection is gone; running on would only cost the server work
+ * nobody can receive (a client that sends long batches and hangs up could keep
+ * thousands of tool runs going). So there the connection's close stops the work.
+ * @param resumable whether the answer can be resumed after its connection drops.
  */
 function requestSignal(
   res: Response,
-  session: Session | undefined,
+  resumable: boolean,
   context: HandshakeEraContext,
 ): AbortSignal {
-  return session ? context.shutdown : abortWhenClosed(res, context.shutdown);
+  return resumable ? context.shutdown : abortWhenClosed(res, context.shutdown);
 }
 
 /** How a resumable stream of a session behaves, for the version the session negotiated. */
@@ -454,7 +457,8 @@ function streamOptions(state: HandshakeState, context: HandshakeEraContext): Str
 
 /**
  * A 2025-03-26 batch: answered as one JSON array; progress is not streamed for
- * batches. Its entries stop when a single request would ({@link requestSignal}).
+ * batches. Like any JSON answer it cannot be resumed, so its entries stop when
+ * its connection closes ({@link requestSignal}).
  */
 async function answerBatch(
   res: Response,
@@ -463,7 +467,7 @@ async function answerBatch(
   session: Session | undefined,
   context: HandshakeEraContext,
 ): Promise<void> {
-  const signal = requestSignal(res, session, context);
+  const signal = requestSignal(res, false, context);
   const answers = await Promise.all(
     entries.map(async (entry): Promise<JsonRpcResponse | undefined> => {
       // The POST rules already refused initialize inside a batch, entry by entry.

@@ -231,10 +231,11 @@ export const RULES: readonly SpecRule[] = [
     party: 'server',
     rule: 'A dropped connection is not taken as the client cancelling its request.',
     deviates:
-      'With a session, a dropped connection never stops the tool (its answer waits for a resume). ' +
-      'In sessionless mode, and on stage 01, it does: no session and no event id means nothing ' +
-      'could ever deliver the answer, so the resume this rule protects cannot happen, and work ' +
-      'nobody can receive only costs the server.',
+      'A dropped connection never stops a tool whose answer is a stream of a session (its events ' +
+      'have ids; the answer waits for a resume). It does stop one whose answer cannot be resumed: ' +
+      'a JSON answer or a batch (no event id), any answer in sessionless mode, and stage 01. ' +
+      'Nothing could ever deliver those answers, so the resume this rule protects cannot happen, ' +
+      'and work nobody can receive only costs the server.',
   },
   {
     id: 'shttp-client-cancel-explicitly',
