@@ -326,7 +326,10 @@ const manyStreams: Attack = {
     });
     agent.destroy();
     return {
-      note: `${count} streams held open: ${tally.text()}`,
+      note:
+        context.stage.kind === 'sse'
+          ? `${count} streams held open: ${tally.text()}`
+          : `${count} sessions, a GET stream held open on each: ${tally.text()}`,
       release: () => closeAll(held),
     };
   },

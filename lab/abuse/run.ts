@@ -25,6 +25,7 @@ import { writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { connectRedis } from '../../03-streamable-http/scale-out/redis-connection.ts';
 import type { Diagnostics } from '../deploy/diagnostics.ts';
 import {
   isRedisServerInstalled,
@@ -42,7 +43,7 @@ const ABUSE_FILE = new URL('../../docs/abuse.md', import.meta.url);
 const GOOD_CLIENT = new URL('./good-client.ts', import.meta.url).pathname;
 
 /** How long the well-behaved client runs alone before an attack, and the server settles after. */
-const SETTLE_MS = 300;
+const SETTLE_MS = 250;
 
 /** One reading of the server. */
 interface Reading {
@@ -98,6 +99,19 @@ class GoodClient {
   }
 }
 
+/** Redis's own memory (`used_memory`), in bytes: where the scale-out server keeps what a client sends. */
+async function redisMemory(url: string): Promise<number | undefined> {
+  const redis = await connectRedis(url, () => {});
+  try {
+    const match = /used_memory:(\d+)/.exec(await redis.info('memory'));
+    return match?.[1] ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    redis.destroy();
+  }
+}
+
 async function read(server: ServerProcess): Promise<Reading> {
   const diagnostics = isAlive(server.pid)
     ? await server.diagnostics().catch(() => undefined)
@@ -133,14 +147,18 @@ async function attackOnce(
     const held = await read(server);
     const tcpHeld = kernelTcpBytes();
     const peak = peakRss(server.pid);
+    const redisHeld = redis ? await redisMemory(redis.url) : undefined;
     outcome.release();
-    await sleep(2 * SETTLE_MS);
+    await sleep(1.5 * SETTLE_MS);
     const after = await read(server);
     const stats = await client.stop();
     return {
       stage,
       attack,
-      note: outcome.note,
+      note:
+        redisHeld === undefined
+          ? outcome.note
+          : `${outcome.note}; Redis used ${megabytes(redisHeld)} MB (held)`,
       before,
       held,
       after,
@@ -221,7 +239,9 @@ Heap and RSS are read in the server after a garbage collection: before the attac
 attacker still holds what it opened (held), and after it let go. FDs are the server process's open
 file descriptors (\`/proc/<pid>/fd\`); peak is its highest RSS (\`VmHWM\`). Kernel TCP is the
 growth of the machine's TCP buffer memory while the attack held on: where unread answers wait
-before the server's own buffers fill. — means the server did not answer (it had died).
+before the server's own buffers fill. Sessions / sockets are the server's own counters while the
+attack held on (on Redis, the sessions this instance holds in memory; Redis's own memory is in the
+note). — means the server did not answer (it had died).
 The last column names the limit of \`shared/limits.ts\` that should stop the attack.
 
 ${sections.join('\n\n')}
@@ -256,7 +276,8 @@ async function main(): Promise<void> {
   try {
     for (const stage of stages) {
       for (const attack of attacks.filter((a) => a.appliesTo(stage))) {
-        process.stderr.write(`${stage.title}: ${attack.id}…\n`);
+        const attackStarted = Date.now();
+        process.stderr.write(`${stage.title}: ${attack.id}…`);
         rows.push(
           await attackOnce(stage, attack, {
             quick: values.quick,
@@ -265,6 +286,7 @@ async function main(): Promise<void> {
             client,
           }),
         );
+        process.stderr.write(` ${((Date.now() - attackStarted) / 1000).toFixed(1)} s\n`);
       }
     }
   } finally {
