@@ -20,12 +20,23 @@ const MEASURED_STAGE = 'lab/deploy/measured-stage.ts';
 export interface ServerProcess {
   /** The URL it printed in its `listening on …` line. */
   url: string;
+  /** The server's own process id: where `/proc/<pid>/fd` counts its open file descriptors. */
+  pid: number;
   /** Memory after a GC, and the server's counters. */
   diagnostics(): Promise<Diagnostics>;
   /** SIGTERM, then wait for it to exit. */
   stop(): Promise<void>;
   /** SIGKILL: the process dies at once, as in a crash, with no chance to clean up. */
   kill(): Promise<void>;
+}
+
+/** How to start the process, beyond its script, environment and arguments. */
+export interface ServerProcessOptions {
+  /**
+   * More Node flags, after the lab's own: `--max-old-space-size=256` runs the
+   * server in a heap as small as a container's, where a leak shows as a crash.
+   */
+  execArgv?: readonly string[];
 }
 
 /**
@@ -45,13 +56,14 @@ export async function startServerProcess(
   script: string,
   env: Record<string, string> = {},
   args: readonly string[] = [],
+  options: ServerProcessOptions = {},
 ): Promise<ServerProcess> {
   const stageServer = /^0\d-[^/]+\/(?:[^/]+\/)?server\.ts$/.test(script);
   const [entry, entryArgs] = stageServer
     ? [MEASURED_STAGE, [script, ...args]]
     : [script, [...args]];
   const child = fork(entry, entryArgs, {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    execArgv: ['--import', 'tsx', '--expose-gc', ...(options.execArgv ?? [])],
     env: { ...process.env, ...env, PORT: '0' },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
@@ -73,6 +85,7 @@ export async function startServerProcess(
   });
   return {
     url,
+    pid: child.pid!,
     diagnostics: () => askDiagnostics(child),
     stop: () => stopChild(child),
     kill: () => stopChild(child, 'SIGKILL'),
@@ -89,7 +102,13 @@ function askDiagnostics(child: ChildProcess): Promise<Diagnostics> {
       resolve({ memory: message.memory, cpu: message.cpu, counters: message.counters });
     };
     child.on('message', onMessage);
-    child.send({ type: 'diagnostics' });
+    // A server that died has no channel: reject, where a send without a callback would throw in this process.
+    child.send({ type: 'diagnostics' }, (error) => {
+      if (!error) return;
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      reject(error);
+    });
   });
 }
 
