@@ -142,7 +142,7 @@ describe('the docs site', () => {
       ['docs/03-streamable-http.md', ['03-streamable-http/README.md']],
       ['docs/04-side-by-side.md', ['docs/comparison.md']],
       ['docs/05-performance.md', ['docs/performance.md']],
-      ['docs/06-scale-out.md', []],
+      ['docs/06-scale-out.md', ['docs/abuse.md']],
       ['docs/07-from-seed-to-spec.md', []],
       ['docs/spec-trace.md', []],
     ]);
