@@ -229,7 +229,11 @@ export class StreamableHttpClientTransport implements ClientTransport {
         let invalid: Error | undefined;
         const connection = this.#connectionOf.get(response);
         try {
-          await consumeEvents(response, () => answered, {
+          // Cut by us or given up by the caller: either way this connection is over.
+          const over = options.signal
+            ? AbortSignal.any([options.signal, ...(connection ? [connection.signal] : [])])
+            : connection?.signal;
+          await consumeEvents(response, () => answered, over, {
             onEvent: (id, data) => {
               // After a cut, events already read from the same chunk never "arrived": a cut after
               // the third event loses the fourth, however the bytes were batched on the wire.
@@ -409,11 +413,20 @@ export class StreamableHttpClientTransport implements ClientTransport {
 /**
  * Feeds a response body through an SSE parser until it ends, or until `done()`
  * says we have what we came for (a server SHOULD end the stream after the
- * answer, but a client must not depend on it).
+ * answer, but a client must not depend on it), or until `over` aborts: then it
+ * throws its reason at once.
+ *
+ * Why not wait for the body to fail by itself once the fetch is aborted: it
+ * may never do so. When the abort comes just after the last chunk of the body
+ * arrived (the cut event, the rest of the stream and its end in one chunk, as
+ * on a loaded machine), Node's fetch (undici) leaves the next read pending for
+ * ever. The client would then never resume, and the request would time out
+ * with its answer waiting in the server's store.
  */
 async function consumeEvents(
   response: Response,
   done: () => boolean,
+  over: AbortSignal | undefined,
   handlers: { onEvent(id: string | undefined, data: string): void; onRetry(ms: number): void },
 ): Promise<void> {
   const parser = createParser({
@@ -422,13 +435,23 @@ async function consumeEvents(
   });
   if (!response.body) return;
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  const reason = (): Error =>
+    over?.reason instanceof Error ? over.reason : new Error(String(over?.reason));
+  let stop: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    stop = () => reject(reason());
+    over?.addEventListener('abort', stop, { once: true });
+  });
+  aborted.catch(() => {}); // only ever awaited in a race below
   try {
     while (!done()) {
-      const { value, done: ended } = await reader.read();
+      if (over?.aborted) throw reason();
+      const { value, done: ended } = await Promise.race([reader.read(), aborted]);
       if (ended) return;
       parser.feed(value);
     }
   } finally {
+    if (stop) over?.removeEventListener('abort', stop);
     await reader.cancel().catch(() => {});
   }
 }

@@ -1,7 +1,7 @@
 // What stage 03 fixes, measured with its own client: a cut stream is resumed
 // (not lost), polling survives servers that close long responses, a forgotten
 // session is replaced, and sessionless mode scales out behind round-robin.
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBalancer } from '../lab/deploy/balancer.ts';
 import { listenOnLoopback } from '../shared/cli.ts';
@@ -238,6 +238,92 @@ describe('a resume the server is not ready for', () => {
       const result = await client.callTool('anything', {});
       expect(firstText(result)).toBe('done');
       expect(resumes).toBe(2);
+    } finally {
+      scripted.closeAllConnections();
+      scripted.close();
+    }
+  });
+});
+
+describe('a cut in the chunk that ends the stream', () => {
+  it('still resumes: the read of a connection the client cut itself is abandoned, not awaited (undici may never settle it once the body is complete)', async () => {
+    // A scripted server controls the interleaving. The POST's stream sends progress 1; when the
+    // client has read it (and so is waiting for the next chunk), the server sends progress 2, the
+    // result and the end of the body in one write. The client cuts on progress 2: the result in
+    // that same chunk never arrived, the body was complete before the abort. This is what a loaded
+    // machine produced in scale-out.test.ts, where the client's read then never settled.
+    const sse = (id: string, message: object): string =>
+      `id: ${id}\ndata: ${JSON.stringify(message)}\n\n`;
+    let post: ServerResponse | undefined;
+    let requestId: number | undefined;
+    const resumedFrom: Array<string | undefined> = [];
+    const progress = (value: number) => ({
+      jsonrpc: '2.0',
+      method: 'notifications/progress',
+      params: { progressToken: requestId, progress: value },
+    });
+    const result = () => ({
+      jsonrpc: '2.0',
+      id: requestId,
+      result: { content: [{ type: 'text', text: 'done' }] },
+    });
+    const scripted = createServer((req, res) => {
+      if (req.method === 'POST') {
+        let body = '';
+        req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        req.on('end', () => {
+          const message = JSON.parse(body) as { id?: number; method: string };
+          if (message.method === 'initialize') {
+            res.writeHead(200, { 'Content-Type': 'application/json', 'Mcp-Session-Id': 'cut' });
+            res.end(
+              JSON.stringify({
+                jsonrpc: '2.0',
+                id: message.id,
+                result: {
+                  protocolVersion: '2025-11-25',
+                  capabilities: {},
+                  serverInfo: { name: 's', version: '1' },
+                },
+              }),
+            );
+          } else if (message.id === undefined) {
+            res.writeHead(202).end();
+          } else {
+            requestId = message.id;
+            post = res;
+            res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+            res.write(sse('s/1', progress(1)));
+          }
+        });
+        return;
+      }
+      resumedFrom.push(req.headers['last-event-id'] as string | undefined);
+      res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+      res.end(sse('s/3', result()));
+    });
+    const port = await listenOnLoopback(scripted, 0);
+    try {
+      const transport = new StreamableHttpClientTransport(
+        `http://127.0.0.1:${port}/mcp`,
+        {},
+        { wait: () => Promise.resolve() },
+      );
+      const client = new McpClient({ transport, clientInfo, protocolVersion: '2025-11-25' });
+      await client.connect();
+      const answer = await client.callTool(
+        'anything',
+        {},
+        {
+          onprogress: ({ progress: value }) => {
+            // Progress 1 was read: the client's next read is pending when the last chunk lands.
+            if (value === 1) post?.end(sse('s/2', progress(2)) + sse('s/3', result()));
+            if (value === 2) transport.cutConnections();
+          },
+        },
+      );
+      expect(firstText(answer)).toBe('done');
+      expect(resumedFrom).toEqual(['s/2']);
+      await client.close();
     } finally {
       scripted.closeAllConnections();
       scripted.close();
