@@ -176,3 +176,31 @@ describe('a client that keeps its stream open but stops reading it', () => {
     await client.close();
   });
 });
+
+describe('POST /message: what initialize makes a session keep', () => {
+  it('refuses capabilities and client info over maxSessionStateBytes with 400 naming the limit, before the session keeps them', async () => {
+    const { url } = await start({ maxSessionStateBytes: 1024 });
+    const transport = new SseClientTransport(url);
+    await transport.start();
+    const response = await fetch(transport.endpoint!, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: {
+          protocolVersion: '2024-11-05',
+          capabilities: { experimental: { padding: 'x'.repeat(4096) } },
+          clientInfo: { name: 'big', version: '1' },
+        },
+      }),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      id: 1,
+      error: { code: -32602, data: { limit: 'maxSessionStateBytes', value: 1024 } },
+    });
+    transport.cutConnections();
+  });
+});

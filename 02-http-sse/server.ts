@@ -17,13 +17,19 @@
  */
 import express, { type Request, type Response } from 'express';
 import { closeOnSignals, isEntryPoint, portFromEnv } from '../shared/cli.ts';
-import { limitsWith, type Limits } from '../shared/limits.ts';
+import { limitRefusal, limitsWith, type Limits } from '../shared/limits.ts';
+import { handshakeStateBytes } from '../shared/protocol/handshake-state.ts';
 import { serveOnLoopback } from '../shared/http/loopback-server.ts';
 import { createDemoTools } from '../shared/demo/demo-tools.ts';
 import type { Tool } from '../shared/protocol/tools.ts';
 import { answerUnexpectedErrors, rejectRequest, sendJsonRpcError } from '../shared/http/errors.ts';
 import { bodyText, readJsonBody } from '../shared/http/body.ts';
-import { errorResponse, parseJsonRpc, type JsonRpcMessage } from '../shared/protocol/jsonrpc.ts';
+import {
+  errorResponse,
+  isRequest,
+  parseJsonRpc,
+  type JsonRpcMessage,
+} from '../shared/protocol/jsonrpc.ts';
 import { McpServer } from '../shared/protocol/mcp-server.ts';
 import {
   rejectForeignHost,
@@ -205,8 +211,22 @@ function handlePost(
     sendJsonRpcError(res, 400, parsed.error);
     return;
   }
+  const { message } = parsed;
+  // What the session would keep for its whole life is measured before it keeps it.
+  if (isRequest(message) && message.method === 'initialize') {
+    const { capabilities: clientCapabilities, clientInfo } = message.params ?? {};
+    if (handshakeStateBytes({ clientCapabilities, clientInfo }) > limits.maxSessionStateBytes) {
+      const refusal = limitRefusal('maxSessionStateBytes', limits);
+      sendJsonRpcError(
+        res,
+        refusal.status,
+        errorResponse(message.id, refusal.code, refusal.message, refusal.data),
+      );
+      return;
+    }
+  }
   res.status(202).end();
-  answerOnStream(parsed.message, session, mcp).catch(onError);
+  answerOnStream(message, session, mcp).catch(onError);
 }
 
 async function answerOnStream(

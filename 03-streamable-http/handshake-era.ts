@@ -17,7 +17,7 @@
  */
 import type { Request, Response } from 'express';
 import { rejectRequest, sendJsonRpcError } from '../shared/http/errors.ts';
-import { HandshakeState } from '../shared/protocol/handshake-state.ts';
+import { HandshakeState, handshakeStateBytes } from '../shared/protocol/handshake-state.ts';
 import {
   ErrorCode,
   errorResponse,
@@ -40,12 +40,7 @@ import {
   type AcceptedPost,
 } from '../shared/http/post-rules.ts';
 import type { EventStore } from './event-store.ts';
-import {
-  handshakeStateBytes,
-  isMintedSessionId,
-  type Session,
-  type SessionStore,
-} from './sessions.ts';
+import { isMintedSessionId, type Session, type SessionStore } from './sessions.ts';
 import { abortWhenClosed, cancellationOf, reusedIdError } from '../shared/protocol/cancellation.ts';
 import { LiveStream } from './live-stream.ts';
 import { openSseResponse } from '../shared/http/sse.ts';

@@ -43,20 +43,6 @@ export function isMintedSessionId(id: string): boolean {
   return MINTED_SESSION_ID.test(id);
 }
 
-/**
- * Bytes of what `initialize` makes a session keep (capabilities and client
- * info, serialised as a shared store keeps them), held against
- * `maxSessionStateBytes`. What cannot be serialised at all is too large.
- */
-export function handshakeStateBytes(handshake: HandshakeState): number {
-  try {
-    const { clientCapabilities, clientInfo } = handshake;
-    return Buffer.byteLength(JSON.stringify({ clientCapabilities, clientInfo }));
-  } catch {
-    return Infinity; // nested past the stack's depth, for one
-  }
-}
-
 /** A stream a `Last-Event-ID` can resume: replay what was missed, then go on live. */
 export type Resumable = Pick<ResumableStream, 'resume'>;
 

@@ -52,3 +52,20 @@ export class HandshakeState {
     this.clientInfo = isPlainObject(clientInfo) ? clientInfo : undefined;
   }
 }
+
+/**
+ * Bytes of what `initialize` makes a session keep (capabilities and client
+ * info, serialised as a shared store keeps them), held against
+ * `maxSessionStateBytes`. What cannot be serialised at all is too large.
+ */
+export function handshakeStateBytes(handshake: {
+  clientCapabilities: unknown;
+  clientInfo: unknown;
+}): number {
+  try {
+    const { clientCapabilities, clientInfo } = handshake;
+    return Buffer.byteLength(JSON.stringify({ clientCapabilities, clientInfo }));
+  } catch {
+    return Infinity; // nested past the stack's depth, for one
+  }
+}
