@@ -93,6 +93,8 @@ export interface HostileRequest {
   body?: Uint8Array | undefined;
   /** The body before its `Content-Encoding`: what the server reads once it decodes it. */
   plain?: Uint8Array | undefined;
+  /** What the `Content-Encoding` header claims of the body, for the counterexample: `gzip (really)`, `gzip (claimed only)`. */
+  encoding?: string | undefined;
 }
 
 /** What the test knows at send time: the server's origin, its sessions, the event ids it sent them. */
@@ -744,37 +746,60 @@ export const protocolVersionHeader: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: headerValue() },
 );
 
-/** `Content-Encoding` and what it does to the body: real compression, a false claim, unknown codings. */
-export const contentEncoding: fc.Arbitrary<{
-  header?: string;
-  encode: (body: Uint8Array) => Uint8Array;
-}> = fc.oneof(
-  { weight: 12, arbitrary: fc.constant({ encode: (body: Uint8Array) => body }) },
+/** A `Content-Encoding` header, and what it does to a body: the bytes sent and the bytes they decode to. */
+export interface Coding {
+  /** The header's value; none for `undefined`. */
+  header?: string | undefined;
+  /** What the header claims, for the counterexample: `gzip (really)`, `gzip (claimed only)`. */
+  how: string;
+  /** The body as sent, and the body a server that decodes the coding reads. */
+  encode: (body: Uint8Array) => { sent: Uint8Array; plain: Uint8Array };
+}
+
+const asIs = (body: Uint8Array) => ({ sent: body, plain: body });
+
+/** `Content-Encoding`: none mostly; real compression, a false claim, a bomb, unknown codings. */
+export const contentEncoding: fc.Arbitrary<Coding> = fc.oneof(
+  { weight: 12, arbitrary: fc.constant<Coding>({ how: 'none', encode: asIs }) },
   {
     weight: 2,
-    arbitrary: fc.constantFrom('gzip', 'deflate', 'br').map((header) => ({
+    arbitrary: fc.constantFrom('gzip', 'deflate', 'br').map((header): Coding => ({
       header,
-      encode: (body: Uint8Array) =>
-        header === 'gzip'
-          ? gzipSync(body)
-          : header === 'deflate'
-            ? deflateSync(body)
-            : brotliCompressSync(body),
+      how: `${header} (really)`,
+      encode: (body) => ({
+        sent:
+          header === 'gzip'
+            ? gzipSync(body)
+            : header === 'deflate'
+              ? deflateSync(body)
+              : brotliCompressSync(body),
+        plain: body,
+      }),
     })),
   },
   {
     weight: 2,
-    // The coding is claimed, the bytes are not in it (or are cut short).
-    arbitrary: fc.constantFrom('gzip', 'deflate', 'br', 'gzip-truncated').map((coding) => ({
-      header: coding === 'gzip-truncated' ? 'gzip' : coding,
-      encode: (body: Uint8Array) =>
-        coding === 'gzip-truncated' ? gzipSync(body).subarray(0, 12) : body,
-    })),
+    // The coding is claimed, the bytes are not in it.
+    arbitrary: fc
+      .constantFrom('gzip', 'deflate', 'br')
+      .map((header): Coding => ({ header, how: `${header} (claimed only)`, encode: asIs })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constant<Coding>({
+      header: 'gzip',
+      how: 'gzip (cut short)',
+      encode: (body) => ({ sent: gzipSync(body).subarray(0, 12), plain: body }),
+    }),
   },
   {
     weight: 1,
     // Small on the wire, larger than any body limit once inflated.
-    arbitrary: fc.constant({ header: 'gzip', encode: () => GZIP_BOMB }),
+    arbitrary: fc.constant<Coding>({
+      header: 'gzip',
+      how: 'gzip (a bomb: 8 MiB inflated)',
+      encode: () => ({ sent: GZIP_BOMB, plain: GZIP_BOMB_PLAIN }),
+    }),
   },
   {
     weight: 2,
@@ -793,16 +818,19 @@ export const contentEncoding: fc.Arbitrary<{
         ),
         headerValue(12),
       )
-      .map((header) => ({ header, encode: (body: Uint8Array) => body })),
+      .map((header): Coding => ({
+        header,
+        how: `${JSON.stringify(header)} (as is)`,
+        encode: asIs,
+      })),
   },
 );
 
 /** A ping padded to 8 MiB, gzipped to a few KiB. */
-const GZIP_BOMB = gzipSync(
-  utf8(
-    `{"jsonrpc":"2.0","id":1,"method":"ping","params":{"pad":"${'a'.repeat(8 * 1024 * 1024)}"}}`,
-  ),
+const GZIP_BOMB_PLAIN = utf8(
+  `{"jsonrpc":"2.0","id":1,"method":"ping","params":{"pad":"${'a'.repeat(8 * 1024 * 1024)}"}}`,
 );
+const GZIP_BOMB = gzipSync(GZIP_BOMB_PLAIN);
 
 /** `Origin`: none mostly; the server's own, a foreign one, `null`, garbage. */
 export const origin: fc.Arbitrary<OriginRef | undefined> = fc.oneof(
@@ -990,7 +1018,10 @@ export function hostileRequest(shape: RequestShape): fc.Arbitrary<HostileRequest
       contentType,
       accept: fc.option(accept, { freq: 12, nil: undefined }),
       version: fc.option(protocolVersionHeader, { freq: 2, nil: undefined }),
-      metadata: fc.option(metadataHeaders, { freq: 4, nil: undefined }),
+      metadata: fc.oneof(
+        { weight: 3, arbitrary: fc.constant(undefined) },
+        { weight: 1, arbitrary: metadataHeaders },
+      ),
       extra: extraHeaders,
       origin,
       session: shape.sessionHeader || shape.sessionInQuery ? sessionRef : fc.constant(undefined),
@@ -1009,6 +1040,7 @@ export function hostileRequest(shape: RequestShape): fc.Arbitrary<HostileRequest
       if (parts.version !== undefined) headers.push(['MCP-Protocol-Version', parts.version]);
       headers.push(...(parts.metadata ?? []), ...parts.extra);
       const inQuery = shape.sessionInQuery === true && parts.path.endsWith('sessionId=');
+      const encoded = bodyless ? undefined : parts.encoding.encode(parts.body);
       return described<HostileRequest>({
         method: parts.method,
         path: parts.path,
@@ -1018,8 +1050,9 @@ export function hostileRequest(shape: RequestShape): fc.Arbitrary<HostileRequest
         session: shape.sessionHeader ? parts.session : undefined,
         lastEventId: parts.lastEventId,
         origin: parts.origin,
-        body: bodyless ? undefined : parts.encoding.encode(parts.body),
-        plain: bodyless ? undefined : parts.body,
+        body: encoded?.sent,
+        plain: encoded?.plain,
+        encoding: encoded && parts.encoding.header !== undefined ? parts.encoding.how : undefined,
       });
     });
 }

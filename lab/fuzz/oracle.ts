@@ -187,8 +187,13 @@ export function answerOf(response: WireResponse): Answer {
 export interface BodyInfo {
   /** False when the oracle cannot know what the server decoded (a charset other than UTF-8). */
   known: boolean;
-  /** The ids of the well-formed requests in the body: what an answer may echo. */
+  /** The ids of the well-formed requests in the body: what a result may echo. */
   ids: RequestId[];
+  /**
+   * Every id in the body that an error may echo: a string or a safe integer
+   * in any object, well-formed request or not (a refusal names the id it could read).
+   */
+  readableIds: RequestId[];
   /** The body holds a well-formed request, which must be answered, not accepted with a bare 202. */
   answerable: boolean;
   /** The body is a JSON array. */
@@ -203,7 +208,7 @@ export interface BodyInfo {
 export function bodyInfo(request: ResolvedRequest): BodyInfo {
   const charset = /charset\s*=\s*"?([^";\s]+)/i.exec(headerOf(request, 'content-type') ?? '')?.[1];
   const known = charset === undefined || /^utf-?8$/i.test(charset);
-  const none: BodyInfo = { known, ids: [], answerable: false, batch: false };
+  const none: BodyInfo = { known, ids: [], readableIds: [], answerable: false, batch: false };
   if (!request.plain) return none;
   let value: unknown;
   try {
@@ -216,13 +221,22 @@ export function bodyInfo(request: ResolvedRequest): BodyInfo {
     const id = wellFormedRequestId(entry);
     return id === undefined ? [] : [id];
   });
-  return { known, ids, answerable: ids.length > 0, batch: Array.isArray(value) };
+  const readableIds = entries.flatMap((entry) => {
+    const id = readableId(entry);
+    return id === undefined ? [] : [id];
+  });
+  return { known, ids, readableIds, answerable: ids.length > 0, batch: Array.isArray(value) };
 }
 
 function wellFormedRequestId(value: unknown): RequestId | undefined {
   if (!isPlainObject(value) || value.jsonrpc !== '2.0' || typeof value.method !== 'string')
     return undefined;
   if ('params' in value && !isPlainObject(value.params)) return undefined;
+  return readableId(value);
+}
+
+function readableId(value: unknown): RequestId | undefined {
+  if (!isPlainObject(value)) return undefined;
   const { id } = value;
   return typeof id === 'string' || Number.isSafeInteger(id) ? (id as RequestId) : undefined;
 }
@@ -341,9 +355,9 @@ function checkErrorBody(
     if (!form.nullOk) fail(`a 4xx error with "id": null, where ${form.revision} leaves the id out`);
     return;
   }
-  if (info.known && !info.ids.includes(id as RequestId)) {
+  if (info.known && !info.readableIds.includes(id as RequestId)) {
     fail(
-      `a 4xx error with id ${JSON.stringify(id)}, which the body did not send (${JSON.stringify(info.ids)})`,
+      `a 4xx error with id ${JSON.stringify(id)}, which the body did not send (${JSON.stringify(info.readableIds)})`,
     );
   }
 }
@@ -392,9 +406,10 @@ function checkResponse(
   if ((id === null || id === undefined) && !hasResult && inBatch) return;
   if (typeof id !== 'string' && !Number.isSafeInteger(id))
     fail(`an answer whose id ${JSON.stringify(id)} is no request id`);
-  if (info.known && !info.ids.includes(id as RequestId)) {
+  const echoable = hasResult ? info.ids : info.readableIds;
+  if (info.known && !echoable.includes(id as RequestId)) {
     fail(
-      `an answer with id ${JSON.stringify(id)}, which the body did not send (${JSON.stringify(info.ids)})`,
+      `an answer with id ${JSON.stringify(id)}, which the body did not send (${JSON.stringify(echoable)})`,
     );
   }
 }
