@@ -596,12 +596,34 @@ export const wellFormedText: fc.Arbitrary<string> = fc
     }),
   );
 
+/** A request a server answers, under an id of any type and size: ids are what answers are matched by. */
+export const hostileIdText: fc.Arbitrary<string> = fc
+  .record({
+    id: idText,
+    method: fc.constantFrom('ping', 'tools/list', 'initialize', 'nope'),
+  })
+  .map(({ id, method }) =>
+    objectText([
+      ['jsonrpc', '"2.0"'],
+      ['id', id],
+      ['method', JSON.stringify(method)],
+      ...(method === 'initialize'
+        ? [
+            [
+              'params',
+              '{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"fuzz","version":"1"}}',
+            ] as const,
+          ]
+        : []),
+    ]),
+  );
+
 /** A batch: any messages, nested arrays, and now and then more entries than any limit allows. */
 export const batchText: fc.Arbitrary<string> = fc.oneof(
   {
     weight: 4,
     arbitrary: fc
-      .array(fc.oneof(messageText, wellFormedText, anyValueText), { maxLength: 6 })
+      .array(fc.oneof(messageText, wellFormedText, hostileIdText, anyValueText), { maxLength: 6 })
       .map((entries) => `[${entries.join(',')}]`),
   },
   {
@@ -646,6 +668,7 @@ const corruptedText: fc.Arbitrary<string> = fc
 export const bodyBytes: fc.Arbitrary<Uint8Array> = fc.oneof(
   { weight: 4, arbitrary: messageText.map(utf8) },
   { weight: 3, arbitrary: wellFormedText.map(utf8) },
+  { weight: 2, arbitrary: hostileIdText.map(utf8) },
   { weight: 2, arbitrary: corruptedText.map(utf8) },
   { weight: 1, arbitrary: batchText.map(utf8) },
   {

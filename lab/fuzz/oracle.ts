@@ -78,15 +78,16 @@ export class BugLog {
     return this.#errors.length;
   }
 
-  /** Throws when `onError` was called since `mark`, naming what it got. */
-  expectNoneSince(mark: number): void {
+  /** Throws when `onError` was called since `mark`, naming what it got (and `context`, if given). */
+  expectNoneSince(mark: number, context?: string): void {
     const fresh = this.#errors.slice(mark);
     if (fresh.length === 0) return;
     const shown = fresh.map((error) =>
       error instanceof Error ? (error.stack ?? error.message) : String(error),
     );
     throw new Error(
-      `the server called onError (a bug) ${fresh.length} time(s):\n${shown.join('\n')}`,
+      `the server called onError (a bug) ${fresh.length} time(s)${context ? `, and ${context}` : ''}:\n` +
+        shown.join('\n'),
     );
   }
 }
@@ -368,14 +369,15 @@ function idForm(
   rules: AnswerRules,
 ): { nullOk: boolean; absentOk: boolean; revision: string } {
   const header = headerOf(request, 'mcp-protocol-version');
-  if (isSupportedVersion(header)) {
+  const session = rules.sessionRevision;
+  if (isSupportedVersion(header) && (session === undefined || session === header)) {
     return header >= '2025-11-25'
       ? { nullOk: false, absentOk: true, revision: header }
       : { nullOk: true, absentOk: false, revision: header };
   }
-  // The session knows its revision, but a refusal may come before the session is looked up.
-  if (rules.sessionRevision !== undefined)
-    return { nullOk: true, absentOk: true, revision: rules.sessionRevision };
+  // The session knows its revision, but a refusal may come before the session is looked up, and
+  // a header that contradicts the session leaves open which of the two the refusal follows.
+  if (session !== undefined) return { nullOk: true, absentOk: true, revision: session };
   return { nullOk: true, absentOk: false, revision: 'an unknown revision (2025-03-26 assumed)' };
 }
 
@@ -478,8 +480,9 @@ export async function probe(
   const mark = bugs.mark;
   const resolved = resolveRequest(request, world);
   const answer = await ask(world.origin, resolved, read);
+  // onError first: what it got names the bug, where the answer (a 500, say) only shows it.
+  bugs.expectNoneSince(mark, `answered ${answer.status} ${preview(Buffer.from(answer.body))}`);
   checkAnswer(resolved, answer, rules);
-  bugs.expectNoneSince(mark);
   return { resolved, answer };
 }
 

@@ -7,7 +7,6 @@
 // Replay a failure with the seed and path fast-check prints:
 //   FUZZ_SEED=<seed> FUZZ_PATH=<path> npx vitest run lab/fuzz/stage-02.test.ts -t '<test name>'
 // FUZZ_RUNS=<n> changes how many requests each property sends.
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpSseServer, type HttpSseServer } from '../../02-http-sse/server.ts';
@@ -16,77 +15,23 @@ import { hostileRequest, type World } from './hostile.ts';
 import {
   BugLog,
   FUZZ_TEST_TIMEOUT_MS,
-  HANG_MS,
   bodyInfo,
   fuzzParameters,
   initializeRequest,
   probe,
 } from './oracle.ts';
-
-/** A session kept open by reading its stream for the whole file. */
-interface OpenSession {
-  id: string;
-  events: EventSourceMessage[];
-  /** Resolves with the first event `match` accepts (bounded against a hang). */
-  next(match: (event: EventSourceMessage) => boolean): Promise<EventSourceMessage>;
-  close(): void;
-}
-
-async function openSession(url: string): Promise<OpenSession> {
-  const controller = new AbortController();
-  const response = await fetch(url, {
-    headers: { Accept: 'text/event-stream' },
-    signal: controller.signal,
-  });
-  const events: EventSourceMessage[] = [];
-  const waiters = new Set<() => void>();
-  const parser = createParser({
-    onEvent: (event) => {
-      events.push(event);
-      for (const wake of waiters) wake();
-    },
-  });
-  void (async () => {
-    const decoder = new TextDecoder();
-    try {
-      for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-        parser.feed(decoder.decode(chunk, { stream: true }));
-      }
-    } catch {
-      // closed by close()
-    }
-  })();
-  const next = (match: (event: EventSourceMessage) => boolean) =>
-    new Promise<EventSourceMessage>((resolve, reject) => {
-      const check = () => {
-        const found = events.find(match);
-        if (!found) return;
-        clearTimeout(timer);
-        waiters.delete(check);
-        resolve(found);
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(check);
-        reject(new Error(`no such event within ${HANG_MS} ms (a hang)`));
-      }, HANG_MS);
-      waiters.add(check);
-      check();
-    });
-  const endpoint = await next((event) => event.event === 'endpoint');
-  const id = new URLSearchParams(endpoint.data.split('?')[1]).get('sessionId') ?? '';
-  return { id, events, next, close: () => controller.abort() };
-}
+import { openSseSession, type OpenSseSession } from './sse-session.ts';
 
 const bugs = new BugLog();
 /** The ids of the well-formed requests posted: the only ids an answer on a stream may carry. */
 const posted = new Set<RequestId>();
 let server: HttpSseServer;
-let sessions: OpenSession[];
+let sessions: OpenSseSession[];
 let world: World;
 
 beforeAll(async () => {
   server = await createHttpSseServer({ port: 0, onError: bugs.record });
-  sessions = [await openSession(server.url), await openSession(server.url)];
+  sessions = [await openSseSession(server.url), await openSseSession(server.url)];
   world = {
     origin: new URL(server.url).origin,
     sessions: sessions.map((session) => session.id),
@@ -214,7 +159,7 @@ describe('stage 02 under hostile requests', () => {
   });
 
   it('still serves a new session after the hostile requests, and never called onError', async () => {
-    const session = await openSession(server.url);
+    const session = await openSseSession(server.url);
     try {
       const sent = await fetch(
         `${world.origin}/message?sessionId=${session.id}`,
