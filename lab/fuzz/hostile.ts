@@ -103,7 +103,7 @@ export interface World {
   origin: string;
   /** The ids of the test's sessions (may be empty: sessionless servers). */
   sessions: readonly string[];
-  /** Event ids the server sent, per session id, in order, grouped by nothing: all streams together. */
+  /** Event ids the server sent each session (all its streams together), by session id. */
   issued: ReadonlyMap<string, readonly string[]>;
 }
 
