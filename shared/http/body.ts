@@ -50,6 +50,9 @@ export function refuseBodyFromHeaders(
     status: 415,
     error: errorResponse(null, ErrorCode.InvalidRequest, `Unsupported Media Type: ${why}`),
   });
+  // Size first: a body too large to read is refused whatever it would have been.
+  const declared = Number(req.get('content-length') ?? 0);
+  if (declared > limits.maxBodyBytes) return tooLarge(limits);
   // The spec requires no Content-Type check; refusing what we cannot parse is the SDK's convention too.
   if (!req.is('application/json')) {
     return unsupported('Content-Type must be application/json');
@@ -65,8 +68,6 @@ export function refuseBodyFromHeaders(
   if (encoding !== undefined && encoding !== '' && encoding !== 'identity') {
     return unsupported(`Content-Encoding ${encoding} is not supported; send the body uncompressed`);
   }
-  const declared = Number(req.get('content-length') ?? 0);
-  if (declared > limits.maxBodyBytes) return tooLarge(limits);
   return undefined;
 }
 

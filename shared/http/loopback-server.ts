@@ -13,9 +13,11 @@
  * Read next: body.ts, what every POST goes through first.
  * @module
  */
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { listenOnLoopback } from '../cli.ts';
+import type { Duplex } from 'node:stream';
 import { rejectRequest } from './errors.ts';
+import { ErrorCode, errorResponse } from '../protocol/jsonrpc.ts';
 
 /**
  * The headers Node keeps of one request (its `maxHeadersCount`, set here to
@@ -57,7 +59,9 @@ export async function serveOnLoopback(
   handler: RequestListener,
   port: number,
 ): Promise<LoopbackServer> {
-  const server: Server = createServer((req, res) => {
+  // requireHostHeader off: Node would answer a request without Host with a bare 400; the Host
+  // check of every stage (origin.ts) refuses it instead, with a JSON-RPC error like any other.
+  const server: Server = createServer({ requireHostHeader: false }, (req, res) => {
     // rawHeaders lists names and values in turn; Node stops adding to it, too, past the limit.
     if (req.rawHeaders.length / 2 >= MAX_HEADERS) {
       rejectRequest(
@@ -70,6 +74,28 @@ export async function serveOnLoopback(
     handler(req, res);
   });
   server.maxHeadersCount = MAX_HEADERS;
+  // What Node's HTTP parser refuses before any handler runs (headers over 16 KiB, bytes that
+  // are not HTTP) gets the same kind of answer as everything else: a status and a JSON-RPC
+  // error body, instead of Node's bare status line.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable || error.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    if (error.code === 'HPE_HEADER_OVERFLOW') {
+      answerOnSocket(socket, 431, 'Request Header Fields Too Large', 'the headers are too large');
+    } else {
+      answerOnSocket(socket, 400, 'Bad Request', 'the request is not valid HTTP');
+    }
+  });
+  // CONNECT asks for a tunnel, which no MCP endpoint offers; without a listener Node just closes.
+  server.on('connect', (_req, socket: Duplex) =>
+    answerOnSocket(socket, 405, 'Method Not Allowed', 'CONNECT opens no tunnel here'),
+  );
+  // An Expect header other than 100-continue: Node's own answer is a bare 417.
+  server.on('checkExpectation', (_req, res: ServerResponse) =>
+    rejectRequest(res, 417, 'Expectation Failed: only Expect: 100-continue is understood'),
+  );
   const connections = { accepted: 0, open: 0 };
   server.on('connection', (socket) => {
     connections.accepted += 1;
@@ -85,4 +111,16 @@ export async function serveOnLoopback(
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Answers on a raw socket, for what Node refuses before any handler runs: a
+ * status line and a JSON-RPC error body, then the connection is closed.
+ */
+function answerOnSocket(socket: Duplex, status: number, reason: string, why: string): void {
+  const body = JSON.stringify(errorResponse(null, ErrorCode.InvalidRequest, `${reason}: ${why}`));
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

@@ -87,7 +87,12 @@ export function openSseResponse(
   maxBufferedBytes: number = DEFAULT_LIMITS.maxBufferedBytesPerStream,
 ): void {
   bufferLimits.set(res, maxBufferedBytes);
-  if (!res.headersSent) res.writeHead(200, SSE_HEADERS);
+  if (!res.headersSent) {
+    res.writeHead(200, SSE_HEADERS);
+    // Sent now, not with the first event: a client waiting on a quiet stream (a GET with nothing
+    // to replay yet) learns at once that its stream is open.
+    res.flushHeaders();
+  }
   const keepAlive = setInterval(() => writeSseComment(res), keepAliveMs);
   res.on('close', () => clearInterval(keepAlive));
 }

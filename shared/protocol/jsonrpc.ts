@@ -359,7 +359,9 @@ function isUnsafeInteger(value: unknown): boolean {
 function readableId(record: JsonObject): RequestId | null {
   const { id } = record;
   if (typeof id === 'string') return id;
-  if (typeof id === 'number' && Number.isInteger(id)) return id;
+  // An integer beyond the safe range was already rounded by JSON.parse: echoing it would name
+  // another request, so it counts as unreadable.
+  if (typeof id === 'number' && Number.isSafeInteger(id)) return id;
   return null;
 }
 
