@@ -89,8 +89,9 @@ export async function serveOnLoopback(
     }
   });
   // CONNECT asks for a tunnel, which no MCP endpoint offers; without a listener Node just closes.
+  // 400 rather than 405: a 405 must list the allowed methods, which depend on the path.
   server.on('connect', (_req, socket: Duplex) =>
-    answerOnSocket(socket, 405, 'Method Not Allowed', 'CONNECT opens no tunnel here'),
+    answerOnSocket(socket, 400, 'Bad Request', 'CONNECT opens no tunnel here'),
   );
   // An Expect header other than 100-continue: Node's own answer is a bare 417.
   server.on('checkExpectation', (_req, res: ServerResponse) =>
