@@ -436,10 +436,10 @@ const argumentsText = fc.oneof(
   },
   { weight: 2, arbitrary: searchArgumentsText },
   {
-    // Over maxToolArgumentsBytes (256 KiB), under the body limit (1 MiB).
+    // Around maxToolArgumentsBytes (256 KiB), under the body limit (1 MiB).
     weight: 1,
     arbitrary: fc
-      .integer({ min: 260_000, max: 300_000 })
+      .integer({ min: 250_000, max: 300_000 })
       .map((n) => objectText([['text', JSON.stringify('x'.repeat(n))]])),
   },
   { weight: 2, arbitrary: anyValueText },

@@ -17,13 +17,18 @@
  *   `202` with no body for what needs no answer, a `204` for a DELETE, or an
  *   event stream of JSON-RPC messages that ends with the answer;
  * - a resumed stream (`GET` with `Last-Event-ID`) only ever resumes an event
- *   id the server sent that session, byte for byte.
+ *   id the server sent that session, byte for byte;
+ * - what a limit refuses (../../shared/limits.ts, whose defaults the fuzzed
+ *   servers run with) never gets a 2xx: a body nested deeper than
+ *   `maxJsonDepth`, a batch larger than `maxBatchSize`; and a `tools/call`
+ *   whose arguments are over `maxToolArgumentsBytes` never gets a result.
  * The server's `onError`, which only bugs reach, is watched by the tests.
  * Read next: hostile.ts, the generators; then the properties, starting with stage-01.test.ts.
  * @module
  */
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import fc from 'fast-check';
+import { DEFAULT_LIMITS } from '../../shared/limits.ts';
 import { isPlainObject, type RequestId } from '../../shared/protocol/jsonrpc.ts';
 import { MetaKey, isSupportedVersion } from '../../shared/protocol/versions.ts';
 import {
@@ -199,6 +204,14 @@ export interface BodyInfo {
   answerable: boolean;
   /** The body is a JSON array. */
   batch: boolean;
+  /** How many entries the array holds (1 for a single message). */
+  entries: number;
+  /** How deep objects and arrays nest in each message (each batch entry), its outermost counting 1. */
+  depths: number[];
+  /** The ids of the well-formed requests nested deeper than `maxJsonDepth` (with a margin). */
+  deepIds: RequestId[];
+  /** The ids of `tools/call` requests whose arguments serialise larger than `maxToolArgumentsBytes`. */
+  oversizedCalls: RequestId[];
 }
 
 /**
@@ -209,11 +222,22 @@ export interface BodyInfo {
 export function bodyInfo(request: ResolvedRequest): BodyInfo {
   const charset = /charset\s*=\s*"?([^";\s]+)/i.exec(headerOf(request, 'content-type') ?? '')?.[1];
   const known = charset === undefined || /^utf-?8$/i.test(charset);
-  const none: BodyInfo = { known, ids: [], readableIds: [], answerable: false, batch: false };
+  const none: BodyInfo = {
+    known,
+    ids: [],
+    readableIds: [],
+    answerable: false,
+    batch: false,
+    entries: 0,
+    depths: [],
+    deepIds: [],
+    oversizedCalls: [],
+  };
   if (!request.plain) return none;
+  const text = new TextDecoder().decode(request.plain);
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder().decode(request.plain));
+    value = JSON.parse(text);
   } catch {
     return none;
   }
@@ -226,7 +250,70 @@ export function bodyInfo(request: ResolvedRequest): BodyInfo {
     const id = readableId(entry);
     return id === undefined ? [] : [id];
   });
-  return { known, ids, readableIds, answerable: ids.length > 0, batch: Array.isArray(value) };
+  const oversizedCalls = entries.flatMap((entry) => {
+    const id = wellFormedRequestId(entry);
+    if (id === undefined || (entry as { method?: unknown }).method !== 'tools/call') return [];
+    const size = serialisedSize((entry as { params?: { arguments?: unknown } }).params?.arguments);
+    return size !== undefined && size > DEFAULT_LIMITS.maxToolArgumentsBytes ? [id] : [];
+  });
+  const depths = nesting(text, Array.isArray(value));
+  const deepIds = entries.flatMap((entry, i) => {
+    const id = wellFormedRequestId(entry);
+    return id !== undefined && (depths[i] ?? 0) > DEEPEST ? [id] : [];
+  });
+  return {
+    known,
+    ids,
+    readableIds,
+    answerable: ids.length > 0,
+    batch: Array.isArray(value),
+    entries: entries.length,
+    depths,
+    deepIds,
+    oversizedCalls,
+  };
+}
+
+/** The bytes of a value serialised, or `undefined` when it cannot be (absent, or too deep to stringify). */
+function serialisedSize(value: unknown): number | undefined {
+  try {
+    const text = JSON.stringify(value) as string | undefined;
+    return text === undefined ? undefined : Buffer.byteLength(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The nesting a server may refuse: `maxJsonDepth`, with two levels of margin,
+ * since whether the outermost object (or a batch's array) counts is the server's to say.
+ */
+const DEEPEST = DEFAULT_LIMITS.maxJsonDepth + 2;
+
+/**
+ * How deep objects and arrays nest in valid JSON text, the outermost counting
+ * 1, read without recursion: one depth for the whole text, or one per entry of
+ * a batch (the batch's own array not counted).
+ */
+function nesting(text: string, batch: boolean): number[] {
+  const depths: number[] = [];
+  let depth = 0;
+  let entry = 0;
+  let inString = false;
+  const base = batch ? 1 : 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const char = text[i];
+    if (inString) {
+      if (char === '\\') i += 1;
+      else if (char === '"') inString = false;
+    } else if (char === '"') inString = true;
+    else if (char === '{' || char === '[') {
+      depth += 1;
+      if (depth > base) depths[entry] = Math.max(depths[entry] ?? 0, depth - base);
+    } else if (char === '}' || char === ']') depth -= 1;
+    else if (char === ',' && batch && depth === 1) entry += 1;
+  }
+  return depths;
 }
 
 function wellFormedRequestId(value: unknown): RequestId | undefined {
@@ -305,6 +392,20 @@ export function checkAnswer(request: ResolvedRequest, answer: Answer, rules: Ans
     }
   }
   if (rules.head) return;
+  // The limits every server here runs with (shared/limits.ts, the defaults): what each refuses is never a 2xx.
+  const { maxJsonDepth, maxBatchSize } = DEFAULT_LIMITS;
+  // A single message too deep is refused whole; in a batch, each entry is (its request gets no result).
+  const [depth = 0] = info.depths;
+  if (!info.batch && depth > DEEPEST) {
+    fail(
+      `a ${status} for a message nested ${depth} deep: maxJsonDepth (${maxJsonDepth}) refuses it`,
+    );
+  }
+  if (info.batch && info.entries > maxBatchSize) {
+    fail(
+      `a ${status} for a batch of ${info.entries} entries: maxBatchSize (${maxBatchSize}) refuses it`,
+    );
+  }
   if (status === 202 || status === 204) {
     if (answer.body !== '') fail(`a ${status} with a body`);
     if (status === 204 && request.method !== 'DELETE')
@@ -408,6 +509,16 @@ function checkResponse(
   if ((id === null || id === undefined) && !hasResult && inBatch) return;
   if (typeof id !== 'string' && !Number.isSafeInteger(id))
     fail(`an answer whose id ${JSON.stringify(id)} is no request id`);
+  if (hasResult && info.deepIds.includes(id as RequestId)) {
+    fail(
+      `a result for request ${JSON.stringify(id)}, nested deeper than maxJsonDepth (${DEFAULT_LIMITS.maxJsonDepth})`,
+    );
+  }
+  if (hasResult && info.oversizedCalls.includes(id as RequestId)) {
+    fail(
+      `a result for tools/call ${JSON.stringify(id)}, whose arguments are over maxToolArgumentsBytes (${DEFAULT_LIMITS.maxToolArgumentsBytes})`,
+    );
+  }
   const echoable = hasResult ? info.ids : info.readableIds;
   if (info.known && !echoable.includes(id as RequestId)) {
     fail(

@@ -39,7 +39,7 @@ describe('stage 01 under hostile requests', () => {
             await probe(world, request, bugs, { answersInline: true });
           },
         ),
-        fuzzParameters(150),
+        fuzzParameters(200),
       );
     },
     FUZZ_TEST_TIMEOUT_MS,
@@ -70,7 +70,7 @@ describe('stage 01 under hostile requests', () => {
             await probe(world, request, bugs, { answersInline: true });
           },
         ),
-        fuzzParameters(60),
+        fuzzParameters(100),
       );
     },
     FUZZ_TEST_TIMEOUT_MS,

@@ -66,7 +66,7 @@ describe('stage 02 under hostile requests', () => {
             for (const id of bodyInfo(resolved).ids) posted.add(id);
           },
         ),
-        fuzzParameters(150),
+        fuzzParameters(200),
       );
     },
     FUZZ_TEST_TIMEOUT_MS,
@@ -92,7 +92,7 @@ describe('stage 02 under hostile requests', () => {
             );
           },
         ),
-        fuzzParameters(60),
+        fuzzParameters(80),
       );
     },
     FUZZ_TEST_TIMEOUT_MS,
@@ -128,7 +128,7 @@ describe('stage 02 under hostile requests', () => {
             for (const id of bodyInfo(resolved).ids) posted.add(id);
           },
         ),
-        fuzzParameters(60),
+        fuzzParameters(100),
       );
     },
     FUZZ_TEST_TIMEOUT_MS,

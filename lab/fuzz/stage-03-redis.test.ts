@@ -22,6 +22,6 @@ describeWithRedis('stage 03 on Redis under hostile requests', () => {
   describeStage03Fuzz({
     name: 'stage 03 on Redis',
     start: (bugs) => createScaleOutServer({ port: 0, redisUrl: redis.url, onError: bugs.record }),
-    runs: 80,
+    runs: 100,
   });
 });

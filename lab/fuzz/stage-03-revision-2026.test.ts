@@ -98,7 +98,7 @@ describe('stage 03 in revision 2026-07-28 under hostile requests', () => {
           const { answer } = await probe(worlds[which]!, request, bugs, { answersInline: true });
           expectVerdict(request, answer);
         }),
-        fuzzParameters(200),
+        fuzzParameters(300),
       );
     },
     FUZZ_TEST_TIMEOUT_MS,

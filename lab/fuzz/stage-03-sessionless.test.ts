@@ -11,5 +11,5 @@ describeStage03Fuzz({
   name: 'stage 03 in sessionless mode',
   start: (bugs) => createStreamableHttpServer({ port: 0, sessionless: true, onError: bugs.record }),
   sessionless: true,
-  runs: 100,
+  runs: 150,
 });

@@ -11,5 +11,5 @@ import { describeStage03Fuzz } from './stage-03.fixture.ts';
 describeStage03Fuzz({
   name: 'stage 03 with sessions',
   start: (bugs) => createStreamableHttpServer({ port: 0, onError: bugs.record }),
-  runs: 150,
+  runs: 200,
 });

@@ -379,7 +379,7 @@ describe('every stage on the wire', () => {
           });
           bugs.expectNoneSince(mark);
         }),
-        fuzzParameters(120),
+        fuzzParameters(150),
       );
     },
     FUZZ_TEST_TIMEOUT_MS,
@@ -426,7 +426,7 @@ describe('every stage on the wire', () => {
             bugs.expectNoneSince(mark);
           },
         ),
-        fuzzParameters(60),
+        fuzzParameters(80),
       );
     },
     FUZZ_TEST_TIMEOUT_MS,
@@ -476,7 +476,7 @@ describe('every stage on the wire', () => {
             bugs.expectNoneSince(mark);
           },
         ),
-        fuzzParameters(30),
+        fuzzParameters(40),
       );
     },
     FUZZ_TEST_TIMEOUT_MS,
