@@ -26,6 +26,11 @@ describe('value encoding', () => {
     },
   );
 
+  it('keeps a leading U+FEFF through Base64, so the header still equals the value it mirrors (found by the fuzzer)', () => {
+    const value = '\ufeffregion';
+    expect(decodeHeaderValue(encodeHeaderValue(value))).toBe(value);
+  });
+
   it.each(['=?base64?SGVsbG8?=', '=?base64?SGVs!!!bG8=?=', '=?base64?/w==?=', 'caf\u00e9'])(
     'refuses the malformed value %j',
     (raw) => {

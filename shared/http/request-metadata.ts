@@ -55,7 +55,11 @@ export function decodeHeaderValue(raw: string): string | undefined {
   const base64 = match[1] ?? '';
   if (!STRICT_BASE64.test(base64)) return undefined;
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(base64, 'base64'));
+    // ignoreBOM: a value that starts with U+FEFF keeps it; by default the decoder would drop it,
+    // and the header would no longer equal the body it mirrors.
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(
+      Buffer.from(base64, 'base64'),
+    );
   } catch {
     return undefined;
   }
