@@ -392,16 +392,19 @@ export function checkAnswer(request: ResolvedRequest, answer: Answer, rules: Ans
     }
   }
   if (rules.head) return;
-  // The limits every server here runs with (shared/limits.ts, the defaults): what each refuses is never a 2xx.
+  // The limits every server here runs with (shared/limits.ts, the defaults): what each refuses is
+  // never a 2xx. Only a POST's body is a message the server reads: a GET or a DELETE is served on
+  // its headers, and a body sent with it is no message at all, too deep or not.
   const { maxJsonDepth, maxBatchSize } = DEFAULT_LIMITS;
+  const readsBody = request.method === 'POST';
   // A single message too deep is refused whole; in a batch, each entry is (its request gets no result).
   const [depth = 0] = info.depths;
-  if (!info.batch && depth > DEEPEST) {
+  if (readsBody && !info.batch && depth > DEEPEST) {
     fail(
       `a ${status} for a message nested ${depth} deep: maxJsonDepth (${maxJsonDepth}) refuses it`,
     );
   }
-  if (info.batch && info.entries > maxBatchSize) {
+  if (readsBody && info.batch && info.entries > maxBatchSize) {
     fail(
       `a ${status} for a batch of ${info.entries} entries: maxBatchSize (${maxBatchSize}) refuses it`,
     );
