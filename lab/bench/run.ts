@@ -29,6 +29,7 @@ import {
   REDIS_INSTALL_HINT,
   startRedisServer,
 } from '../deploy/redis-server.ts';
+import type { Limits } from '../../shared/limits.ts';
 import { startServerProcess, type ServerProcess } from '../deploy/server-process.ts';
 import { progressBar, startSpinner } from '../../shared/demo/terminal.ts';
 import { MetaKey } from '../../shared/protocol/versions.ts';
@@ -36,6 +37,13 @@ import type { LoadResult, LoadSpec } from './load.ts';
 import { openSession } from './session.ts';
 import { CONCURRENCY, performanceDocument, summarise, type Samples } from './report.ts';
 import { TARGETS, type Target } from './targets.ts';
+
+/** Limits lifted for the benchmark's thousands of clients from one address (see shared/limits.ts). */
+const BENCH_LIMITS: Partial<Limits> = {
+  maxSessionsPerClient: 100_000,
+  maxSessions: 100_000,
+  maxStreamsPerClient: 100_000,
+};
 
 const LOAD_SCRIPT = new URL('./load.ts', import.meta.url).pathname;
 /** Where `--write` puts the tables. */
@@ -184,7 +192,13 @@ async function main(): Promise<void> {
   try {
     for (const target of targets) {
       line.update(`starting ${target.title}`);
-      const env = { ...target.env, ...(target.redis && redis ? { REDIS_URL: redis.url } : {}) };
+      const env = {
+        ...target.env,
+        ...(target.redis && redis ? { REDIS_URL: redis.url } : {}),
+        // Every client of a benchmark comes from 127.0.0.1: the per-client limits, right for
+        // production, would stop the idle-client runs at their defaults.
+        MCP_LIMITS: JSON.stringify(BENCH_LIMITS),
+      };
       const server = await startServerProcess(target.script, env, target.args ?? []);
       servers.set(target.id, server);
       requests.set(target.id, await loadSpec(target, server.url));

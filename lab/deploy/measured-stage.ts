@@ -8,7 +8,9 @@
  * wrapper passes the demo tools in and keeps their counters itself, so the
  * counters stay right whichever tools a reader serves. Run with a stage
  * server's path and that stage's flags (`--sessionless`, `--poll-after MS`);
- * `PORT`, `REDIS_URL` and `SESSIONLESS=1` are read as the stage reads them.
+ * `PORT`, `REDIS_URL` and `SESSIONLESS=1` are read as the stage reads them, and
+ * `MCP_LIMITS` (JSON) overrides the server's limits: a benchmark of 2,000 idle
+ * clients from one address needs more than a production default allows.
  * Read next: server-process.ts, which starts this wrapper for a stage's server.
  * @module
  */
@@ -19,6 +21,7 @@ import { createScaleOutServer } from '../../03-streamable-http/scale-out/server.
 import { createStreamableHttpServer } from '../../03-streamable-http/server.ts';
 import { closeOnSignals, portFromEnv } from '../../shared/cli.ts';
 import { createDemoTools } from '../../shared/demo/demo-tools.ts';
+import type { Limits } from '../../shared/limits.ts';
 import { answerDiagnostics } from './diagnostics.ts';
 
 /** What the lab reads of any stage's server. */
@@ -46,22 +49,24 @@ const { values } = parseArgs({
 });
 const demo = createDemoTools();
 const port = portFromEnv(0);
+const limits = JSON.parse(process.env.MCP_LIMITS ?? '{}') as Partial<Limits>;
 const pollAfter = values['poll-after'];
 
 const start: Record<(typeof MEASURED_STAGES)[number], () => Promise<MeasuredServer>> = {
-  '01-plain-http/server.ts': () => createPlainHttpServer({ port, tools: demo.tools }),
-  '02-http-sse/server.ts': () => createHttpSseServer({ port, tools: demo.tools }),
+  '01-plain-http/server.ts': () => createPlainHttpServer({ port, tools: demo.tools, limits }),
+  '02-http-sse/server.ts': () => createHttpSseServer({ port, tools: demo.tools, limits }),
   '03-streamable-http/server.ts': () =>
     createStreamableHttpServer({
       port,
       tools: demo.tools,
+      limits,
       sessionless: values.sessionless || process.env.SESSIONLESS === '1',
       ...(pollAfter === undefined ? {} : { pollAfterMs: Number(pollAfter) }),
     }),
   '03-streamable-http/scale-out/server.ts': () => {
     const redisUrl = process.env.REDIS_URL;
     if (!redisUrl) throw new Error('REDIS_URL is required for the scale-out server');
-    return createScaleOutServer({ port, tools: demo.tools, redisUrl });
+    return createScaleOutServer({ port, tools: demo.tools, redisUrl, limits });
   },
 };
 
