@@ -18,6 +18,7 @@
 import express, { type Request, type Response } from 'express';
 import { closeOnSignals, isEntryPoint, portFromEnv } from '../shared/cli.ts';
 import { limitRefusal, limitsWith, type Limits } from '../shared/limits.ts';
+import { clientAddress } from '../shared/held-counts.ts';
 import { handshakeStateBytes } from '../shared/protocol/handshake-state.ts';
 import { serveOnLoopback } from '../shared/http/loopback-server.ts';
 import { createDemoTools } from '../shared/demo/demo-tools.ts';
@@ -162,7 +163,7 @@ function handleGet(req: Request, res: Response, sessions: SessionTable, keepAliv
   // address, shared by every client it forwards: there, raise maxStreamsPerClient, or key the
   // count by the client address the proxy reports (X-Forwarded-For), which only a proxy you
   // control can be trusted to set.
-  const client = req.socket.remoteAddress ?? 'unknown';
+  const client = clientAddress(req);
   const opening = sessions.open(res, client, keepAliveMs);
   if (!opening.ok) {
     const { status, code, message, data } = opening.refusal;

@@ -17,6 +17,7 @@
  * @see https://modelcontextprotocol.io/specification/2024-11-05/basic/transports#http-with-sse
  * @module
  */
+import { HeldCounts } from '../shared/held-counts.ts';
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { HandshakeState } from '../shared/protocol/handshake-state.ts';
@@ -100,7 +101,7 @@ export type SessionOpening =
 export class SessionTable {
   readonly #sessions = new Map<string, SseSession>();
   /** Open sessions per client address. */
-  readonly #perClient = new Map<string, number>();
+  readonly #perClient = new HeldCounts();
   readonly #limits: Limits;
 
   /** A table that holds no more sessions than `limits` allow. */
@@ -125,12 +126,10 @@ export class SessionTable {
     if (refused) return { ok: false, refusal: limitRefusal(refused, this.#limits) };
     const session = new SseSession(stream, keepAliveMs, this.#limits.maxBufferedBytesPerStream);
     this.#sessions.set(session.id, session);
-    this.#perClient.set(client, (this.#perClient.get(client) ?? 0) + 1);
+    const release = this.#perClient.take(client);
     stream.on('close', () => {
       this.#sessions.delete(session.id);
-      const left = (this.#perClient.get(client) ?? 1) - 1;
-      if (left > 0) this.#perClient.set(client, left);
-      else this.#perClient.delete(client);
+      release();
       session.end('stream closed');
     });
     return { ok: true, session };
@@ -140,7 +139,7 @@ export class SessionTable {
   #limitMet(
     client: string,
   ): 'maxStreamsPerClient' | 'maxSessionsPerClient' | 'maxSessions' | undefined {
-    const held = this.#perClient.get(client) ?? 0;
+    const held = this.#perClient.count(client);
     const { maxStreamsPerClient, maxSessionsPerClient, maxSessions } = this.#limits;
     if (held >= maxStreamsPerClient) return 'maxStreamsPerClient';
     if (held >= maxSessionsPerClient) return 'maxSessionsPerClient';

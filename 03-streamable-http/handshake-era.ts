@@ -46,7 +46,7 @@ import { LiveStream } from './live-stream.ts';
 import { openSseResponse } from '../shared/http/sse.ts';
 import type { StreamOptions } from './stream.ts';
 import { limitRefusal, type Limits, type RefusingLimit } from '../shared/limits.ts';
-import { clientAddress, HeldCounts } from './held-counts.ts';
+import { clientAddress, HeldCounts } from '../shared/held-counts.ts';
 
 /** What the handshake era needs from the server. */
 export interface HandshakeEraContext {

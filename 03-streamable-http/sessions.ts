@@ -19,7 +19,7 @@ import type { HandshakeState } from '../shared/protocol/handshake-state.ts';
 import type { RequestId } from '../shared/protocol/jsonrpc.ts';
 import type { Limits } from '../shared/limits.ts';
 import type { StreamId } from './event-store.ts';
-import { HeldCounts } from './held-counts.ts';
+import { HeldCounts } from '../shared/held-counts.ts';
 import { ResumableStream, type StreamOptions } from './stream.ts';
 
 /**

@@ -43,7 +43,7 @@ import {
   type SessionOpened,
   type SessionStore,
 } from '../sessions.ts';
-import { HeldCounts } from '../held-counts.ts';
+import { HeldCounts } from '../../shared/held-counts.ts';
 import type { Limits } from '../../shared/limits.ts';
 import type { ResumableStream } from '../stream.ts';
 

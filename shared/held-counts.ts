@@ -1,6 +1,6 @@
 /**
  * Counting what each client (and each session) holds at once: sessions,
- * open SSE connections. The count a limit of ../shared/limits.ts is held against.
+ * open SSE connections. The count a limit of limits.ts is held against.
  *
  * Teaches: that a limit on "how many at once" is two operations, taking a
  * slot and giving it back, and that the second is the one that is easy to
@@ -9,8 +9,9 @@
  * connection that both finishes and closes, frees one slot, not two.
  * Implements: no MCP rule; the transports' "Security Warning" leaves resource
  * limits to the server.
- * Read next: sessions.ts (sessions per client) and handshake-era.ts (streams
- * per session and per client), which count with it.
+ * Read next: ../02-http-sse/sessions.ts (a stream is a session there), then
+ * ../03-streamable-http/sessions.ts and ../03-streamable-http/handshake-era.ts
+ * (sessions, and streams per session and per client), which count with it.
  * @module
  */
 
