@@ -46,7 +46,7 @@ import { LiveStream } from './live-stream.ts';
 import { openSseResponse } from '../shared/http/sse.ts';
 import type { StreamOptions } from './stream.ts';
 import { limitRefusal, type Limits, type RefusingLimit } from '../shared/limits.ts';
-import { clientAddress, HeldCounts } from '../shared/held-counts.ts';
+import { clientAddress, type HeldCounts } from '../shared/held-counts.ts';
 
 /** What the handshake era needs from the server. */
 export interface HandshakeEraContext {
@@ -65,6 +65,8 @@ export interface HandshakeEraContext {
   >;
   /** What a client may make the server hold (shared/limits.ts). */
   limits: Limits;
+  /** The server's open SSE connections, counted against `limits`. */
+  streamCounts: StreamCounts;
 }
 
 // ── POST /mcp ─────────────────────────────────────────────────────────────────
@@ -358,15 +360,13 @@ async function answerWithStream(
   if (resumable) session?.retainFinished(resumable, context.limits);
 }
 
-/** Open SSE connections, per session and per client address, of each server (keyed by its context). */
-interface StreamCounts {
+/** A server's open SSE connections, per session and per client address. */
+export interface StreamCounts {
+  /** Connections per session id. */
   perSession: HeldCounts;
+  /** Connections per client address, over all its sessions. */
   perClient: HeldCounts;
 }
-
-// server.ts builds one context per server and passes that same object to every request, so the
-// counts of a server hang off its context: two servers in one process never share them.
-const streamCounts = new WeakMap<HandshakeEraContext, StreamCounts>();
 
 /**
  * Counts `res` as an open SSE connection of its session and its client until
@@ -381,11 +381,7 @@ function takeStreamSlot(
   session: Session | undefined,
   context: HandshakeEraContext,
 ): 'maxStreamsPerSession' | 'maxStreamsPerClient' | undefined {
-  let counts = streamCounts.get(context);
-  if (!counts) {
-    counts = { perSession: new HeldCounts(), perClient: new HeldCounts() };
-    streamCounts.set(context, counts);
-  }
+  const counts = context.streamCounts;
   const { maxStreamsPerSession, maxStreamsPerClient } = context.limits;
   const client = clientAddress(req);
   if (session && counts.perSession.count(session.id) >= maxStreamsPerSession)

@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { closeOnSignals, isEntryPoint, portFromEnv } from '../shared/cli.ts';
 import { limitsWith, type Limits } from '../shared/limits.ts';
+import { HeldCounts } from '../shared/held-counts.ts';
 import { serveOnLoopback } from '../shared/http/loopback-server.ts';
 import { createDemoTools } from '../shared/demo/demo-tools.ts';
 import { answerUnexpectedErrors, rejectRequest, sendJsonRpcError } from '../shared/http/errors.ts';
@@ -164,6 +165,7 @@ export async function createStreamableHttpServer(
         maxBufferedBytes: limits.maxBufferedBytesPerStream,
       },
       limits,
+      streamCounts: { perSession: new HeldCounts(), perClient: new HeldCounts() },
     },
     revision2026: { mcp, shutdown: shutdown.signal, keepAliveMs, limits },
   };
