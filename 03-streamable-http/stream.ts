@@ -131,7 +131,7 @@ export class ResumableStream {
       await eventStore.replayEventsAfter(lastEventId, async (id, message) => {
         // The replay is stored already: it goes at the reader's pace, so a long one is not cut.
         await readerCaughtUp(res);
-        this.#write(res, id, message);
+        this.#write(res, id, JSON.stringify(message));
       });
       if (this.#finished) res.end();
     });
@@ -141,9 +141,11 @@ export class ResumableStream {
   /** Sends a message on the stream: stored first, then written to the connection, if any. */
   async send(message: JsonRpcMessage): Promise<void> {
     if (this.#closed) return;
-    const id = await this.#store(message);
+    // Serialised once: what is counted against the retention limit is what is written.
+    const data = JSON.stringify(message);
+    const id = await this.#store(message, Buffer.byteLength(data));
     const res = this.#connection;
-    if (res) this.#enqueue(res, () => this.#write(res, id, message));
+    if (res) this.#enqueue(res, () => this.#write(res, id, data));
     await this.#queue;
   }
 
@@ -182,11 +184,12 @@ export class ResumableStream {
    * Stores an event and returns its id. When the store cannot be reached
    * (a shared store is down), the event still goes out live, without an id:
    * it cannot be replayed, but a client that is connected is not left waiting.
+   * @param bytes the message's serialised size, counted against the session's retention.
    */
-  async #store(message: JsonRpcMessage | null): Promise<EventId | undefined> {
+  async #store(message: JsonRpcMessage | null, bytes = 0): Promise<EventId | undefined> {
     try {
       const id = await this.#options.eventStore.storeEvent(this.id, message);
-      if (message) this.#retainedBytes += Buffer.byteLength(JSON.stringify(message));
+      this.#retainedBytes += bytes;
       return id;
     } catch {
       return undefined;
@@ -233,12 +236,8 @@ export class ResumableStream {
     });
   }
 
-  #write(
-    res: ServerResponse,
-    id: EventId | undefined,
-    message?: JsonRpcMessage,
-    retry?: number,
-  ): void {
+  /** Writes one event: a message already serialised as `data`, or (no `data`) a priming event. */
+  #write(res: ServerResponse, id: EventId | undefined, data?: string, retry?: number): void {
     const sequence = id === undefined ? undefined : parseEventId(id)?.sequence;
     // Replay and live sends can race for the same event; each is written once, in order.
     if (sequence !== undefined) {
@@ -246,10 +245,10 @@ export class ResumableStream {
       this.#lastSequenceSent = sequence;
     }
     const outcome = writeSseEvent(res, {
-      ...(message ? { event: 'message' } : {}),
+      ...(data === undefined ? {} : { event: 'message' }),
       ...(id === undefined ? {} : { id }),
       ...(retry === undefined ? {} : { retry }),
-      data: message ? JSON.stringify(message) : '',
+      data: data ?? '',
     });
     if (outcome === 'overflowed') {
       // The reader stopped reading and its connection was ended; the stream was not. Events
