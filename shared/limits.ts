@@ -155,3 +155,12 @@ export function limitRefusal(limit: RefusingLimit, limits: Limits): LimitRefusal
     data: { limit, value },
   };
 }
+
+/**
+ * The size of a value as it goes on the wire, the measure of every size limit:
+ * the UTF-8 bytes of its JSON.
+ * @throws what `JSON.stringify` throws for a value JSON cannot hold (a cycle, a BigInt).
+ */
+export function serialisedBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value));
+}

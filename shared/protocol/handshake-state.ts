@@ -13,6 +13,7 @@
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/utilities/cancellation
  * @module
  */
+import { serialisedBytes } from '../limits.ts';
 import { InFlightRequests } from './cancellation.ts';
 import { isPlainObject, type JsonObject } from './jsonrpc.ts';
 import { DEFAULT_HTTP_VERSION, type HandshakeVersion } from './versions.ts';
@@ -64,7 +65,7 @@ export function handshakeStateBytes(handshake: {
 }): number {
   try {
     const { clientCapabilities, clientInfo } = handshake;
-    return Buffer.byteLength(JSON.stringify({ clientCapabilities, clientInfo }));
+    return serialisedBytes({ clientCapabilities, clientInfo });
   } catch {
     return Infinity; // nested past the stack's depth, for one
   }

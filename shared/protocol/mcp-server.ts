@@ -32,7 +32,13 @@ import {
   type JsonRpcResponse,
 } from './jsonrpc.ts';
 import { cancellationOf, linkedController, reusedIdError } from './cancellation.ts';
-import { limitRefusal, limitsWith, type Limits, type RefusingLimit } from '../limits.ts';
+import {
+  limitRefusal,
+  limitsWith,
+  serialisedBytes,
+  type Limits,
+  type RefusingLimit,
+} from '../limits.ts';
 import type { HandshakeState } from './handshake-state.ts';
 import { ToolRegistry, type CallToolResult, type Tool, type ToolContext } from './tools.ts';
 import {
@@ -450,11 +456,6 @@ export function isLimitError(
     typeof data?.limit === 'string' &&
     typeof data.value === 'number'
   );
-}
-
-/** The size of a value as it goes on the wire: UTF-8 bytes of its JSON. */
-function serialisedBytes(value: unknown): number {
-  return Buffer.byteLength(JSON.stringify(value));
 }
 
 /**
