@@ -23,14 +23,14 @@ import { handshakeStateBytes } from '../shared/protocol/handshake-state.ts';
 import { serveOnLoopback } from '../shared/http/loopback-server.ts';
 import { createDemoTools } from '../shared/demo/demo-tools.ts';
 import type { Tool } from '../shared/protocol/tools.ts';
-import { answerUnexpectedErrors, rejectRequest, sendJsonRpcError } from '../shared/http/errors.ts';
-import { bodyText, readJsonBody } from '../shared/http/body.ts';
 import {
-  errorResponse,
-  isRequest,
-  parseJsonRpc,
-  type JsonRpcMessage,
-} from '../shared/protocol/jsonrpc.ts';
+  answerUnexpectedErrors,
+  rejectRequest,
+  sendJsonRpcError,
+  sendLimitRefusal,
+} from '../shared/http/errors.ts';
+import { bodyText, readJsonBody } from '../shared/http/body.ts';
+import { isRequest, parseJsonRpc, type JsonRpcMessage } from '../shared/protocol/jsonrpc.ts';
 import { McpServer } from '../shared/protocol/mcp-server.ts';
 import {
   rejectForeignHost,
@@ -166,8 +166,7 @@ function handleGet(req: Request, res: Response, sessions: SessionTable, keepAliv
   const client = clientAddress(req);
   const opening = sessions.open(res, client, keepAliveMs);
   if (!opening.ok) {
-    const { status, code, message, data } = opening.refusal;
-    sendJsonRpcError(res, status, errorResponse(null, code, message, data));
+    sendLimitRefusal(res, opening.refusal);
     return;
   }
   const { session } = opening;
@@ -217,12 +216,7 @@ function handlePost(
   if (isRequest(message) && message.method === 'initialize') {
     const { capabilities: clientCapabilities, clientInfo } = message.params ?? {};
     if (handshakeStateBytes({ clientCapabilities, clientInfo }) > limits.maxSessionStateBytes) {
-      const refusal = limitRefusal('maxSessionStateBytes', limits);
-      sendJsonRpcError(
-        res,
-        refusal.status,
-        errorResponse(message.id, refusal.code, refusal.message, refusal.data),
-      );
+      sendLimitRefusal(res, limitRefusal('maxSessionStateBytes', limits), message.id);
       return;
     }
   }

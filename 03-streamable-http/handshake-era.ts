@@ -16,7 +16,7 @@
  * @module
  */
 import type { Request, Response } from 'express';
-import { rejectRequest, sendJsonRpcError } from '../shared/http/errors.ts';
+import { rejectRequest, sendJsonRpcError, sendLimitRefusal } from '../shared/http/errors.ts';
 import { HandshakeState, handshakeStateBytes } from '../shared/protocol/handshake-state.ts';
 import {
   ErrorCode,
@@ -173,11 +173,7 @@ async function handleInitialize(
   res.status(200).json(response);
 }
 
-/**
- * Refuses a request for a limit it met: the status and JSON-RPC error of
- * `limitRefusal` (shared/limits.ts), with `Retry-After` when the answer is
- * "not now" (429, 503) rather than "not like this".
- */
+/** Refuses a request for a limit it met (sendLimitRefusal in shared/http/errors.ts). */
 function refuseForLimit(
   res: Response,
   limit: RefusingLimit,
@@ -185,18 +181,8 @@ function refuseForLimit(
   context: HandshakeEraContext,
   revision?: HandshakeVersion,
 ): void {
-  const refusal = limitRefusal(limit, context.limits);
-  const retry = refusal.status === 429 || refusal.status === 503;
-  sendJsonRpcError(
-    res,
-    refusal.status,
-    errorResponse(id ?? null, refusal.code, refusal.message, refusal.data),
-    { revision, ...(retry ? { headers: { 'Retry-After': String(RETRY_AFTER_S) } } : {}) },
-  );
+  sendLimitRefusal(res, limitRefusal(limit, context.limits), id, revision);
 }
-
-/** Seconds a client refused for a count (sessions, streams) waits before trying again. */
-const RETRY_AFTER_S = 1;
 
 /**
  * Finds the state a request runs under: its session's, or (sessionless mode)

@@ -23,7 +23,7 @@ import {
   type RequestId,
 } from '../protocol/jsonrpc.ts';
 import { isLimitError, isMissingMetaError, type Era } from '../protocol/mcp-server.ts';
-import { DEFAULT_LIMITS, limitRefusal } from '../limits.ts';
+import { DEFAULT_LIMITS, limitRefusal, type LimitRefusal } from '../limits.ts';
 import { isSupportedVersion, type ProtocolVersion } from '../protocol/versions.ts';
 
 /** How an error body goes out: extra headers, and what is known of the request it answers. */
@@ -137,6 +137,35 @@ export function rejectRequest(
   // -32600 for every transport rejection: the request, as HTTP delivered it, is not acceptable.
   const body = errorResponse(options.id ?? null, ErrorCode.InvalidRequest, message);
   sendJsonRpcError(res, status, body, options);
+}
+
+/** Seconds a client refused for a count (sessions, streams) waits before trying again. */
+export const RETRY_AFTER_S = 1;
+
+/**
+ * Refuses a request for a limit it met: the status and JSON-RPC error of
+ * `limitRefusal` (../limits.ts), echoing the request's id when there is one,
+ * with `Retry-After` when the answer is "not now" (429, 503) rather than
+ * "not like this".
+ *
+ * @example
+ * ```ts
+ * sendLimitRefusal(res, limitRefusal('maxSessionsPerClient', limits), request.id);
+ * ```
+ */
+export function sendLimitRefusal(
+  res: ServerResponse,
+  refusal: LimitRefusal,
+  id?: RequestId,
+  revision?: ProtocolVersion,
+): void {
+  const retry = refusal.status === 429 || refusal.status === 503;
+  sendJsonRpcError(
+    res,
+    refusal.status,
+    errorResponse(id ?? null, refusal.code, refusal.message, refusal.data),
+    { revision, ...(retry ? { headers: { 'Retry-After': String(RETRY_AFTER_S) } } : {}) },
+  );
 }
 
 /**
